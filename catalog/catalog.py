@@ -1,0 +1,281 @@
+"""The Catalog object the page shares: thread-safe, and coherent across processes through the store."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from catalog.changes import ChangeSummary, diff_models
+from catalog.client import DEFAULT_API_BASE, DEFAULT_DEADLINE_S, OpenRouterClient
+from catalog.defaults import default_models, defaults_as_of
+from catalog.errors import BadResponse, RefreshRefused, StoreError
+from catalog.normalize import normalize_models
+from catalog.store import StatKey, Store, StoreDamaged, StoredMeta
+
+SHRINK_LIMIT = 0.5  # a live refresh may not drop the live catalog under half its size unless forced
+RECENT_REFRESH = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One coherent, immutable view of the catalog: models plus where they came from."""
+
+    _models: pd.DataFrame = field(repr=False)
+    source: str  # "defaults" or "live"
+    generation: int
+    fetched_at: datetime | None
+    api_base: str | None
+    defaults_as_of: str | None
+    notice: str | None = None  # something the user should be told (e.g. a damaged store moved aside)
+
+    @property
+    def models(self) -> pd.DataFrame:
+        # A shallow copy under copy-on-write: a caller's edits never reach the shared frame.
+        return self._models.copy(deep=False)
+
+    @property
+    def count(self) -> int:
+        return len(self._models)
+
+    @property
+    def is_live(self) -> bool:
+        return self.source == "live"
+
+    def describe_source(self) -> str:
+        if self.is_live and self.fetched_at:
+            return f"live from OpenRouter, refreshed {self.fetched_at:%Y-%m-%d %H:%M} UTC"
+        return f"bundled defaults (prices as of {self.defaults_as_of})"
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    snapshot: Snapshot
+    previous: Snapshot
+    changes: ChangeSummary
+    problems: tuple[str, ...] = ()
+    fetched: bool = True  # False when another process had just refreshed and its result was adopted
+
+    def summary(self) -> str:
+        if not self.fetched:
+            return (
+                f"{self.snapshot.count:,} models: another process refreshed moments ago; showing its result"
+            )
+        if not self.previous.is_live:
+            text = f"{self.snapshot.count:,} models (was {self.previous.count:,} bundled defaults)"
+        else:
+            text = self.changes.describe(self.snapshot.count)
+        if self.problems:
+            text += f"; {len(self.problems)} model(s) skipped as unreadable"
+        return text
+
+
+class Catalog:
+    """The model catalog of one directory, shared by every thread of a process.
+
+    `snapshot()` costs one `stat` when nothing changed and reloads when another process wrote a
+    newer generation. `refresh()` and `reset()` build a new frame, persist it, then swap the
+    reference; a frame a reader holds is never mutated.
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str] | None = None,
+        *,
+        deadline_s: float | None = None,
+    ) -> None:
+        self.store = Store(directory)
+        self.deadline_s = deadline_s
+        self._lock = threading.RLock()
+        self._current: Snapshot | None = None
+        self._stat: StatKey | None = None
+
+    @property
+    def directory(self) -> Path:
+        return self.store.directory
+
+    def snapshot(self) -> Snapshot:
+        """The current catalog; reloads only when the store changed since the last call."""
+        stat = self.store.stat_key()
+        current = self._current
+        if current is not None and stat == self._stat:
+            return current
+        with self._lock:
+            if self._current is not None and self.store.stat_key() == self._stat:
+                return self._current
+            return self._load()
+
+    def refresh(
+        self,
+        force: bool = False,
+        *,
+        api_base: str | None = None,
+        api_key: str | None = None,
+    ) -> RefreshResult:
+        """Fetch the whole live catalog, persist it and make it current. On any error nothing changes."""
+        api_base = (api_base or os.environ.get("OPENROUTER_API_BASE") or DEFAULT_API_BASE).rstrip("/")
+        api_key = api_key or os.environ.get("OPENROUTER_API_KEY") or None
+        deadline_s = self.deadline_s or _deadline_from_env()
+        seen_generation = self._current.generation if self._current else -1
+        with self._lock, self.store.locked():
+            previous = self._load()
+            if (
+                not force
+                and previous.generation > seen_generation >= 0
+                and previous.is_live
+                and previous.fetched_at
+                and _now() - previous.fetched_at < RECENT_REFRESH
+            ):
+                # Another process refreshed while this one waited for the lock: don't fetch twice.
+                return RefreshResult(previous, previous, ChangeSummary((), (), ()), fetched=False)
+            client = OpenRouterClient(api_base, api_key, deadline_s=deadline_s)
+            fetched = client.fetch_models()
+            normalized = normalize_models(fetched.models)
+            if normalized.frame.empty:
+                raise BadResponse(f"none of the {len(fetched.models)} models in the response could be read")
+            new_count = len(normalized.frame)
+            if not force and previous.is_live and new_count < previous.count * SHRINK_LIMIT:
+                raise RefreshRefused(
+                    f"the response lists {new_count:,} models, under half of the {previous.count:,} "
+                    "now stored; refusing to replace them (use force to accept)"
+                )
+            changes = diff_models(previous.models, normalized.frame)
+            meta = self.store.write(
+                normalized.frame,
+                source="live",
+                fetched_at=_now(),
+                api_base=api_base,
+                defaults_as_of=None,
+                problems=normalized.problems,
+            )
+            snapshot = self._install(meta, normalized.frame)
+            return RefreshResult(snapshot, previous, changes, tuple(normalized.problems))
+
+    def reset(self) -> Snapshot:
+        """Make the bundled defaults current again, for every process sharing the directory."""
+        with self._lock, self.store.locked():
+            frame = default_models()
+            meta = self.store.write(
+                frame, source="defaults", fetched_at=None, api_base=None, defaults_as_of=defaults_as_of()
+            )
+            return self._install(meta, frame)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _load(self) -> Snapshot:
+        """Read the store (caller holds self._lock); first run and damage fall back to defaults."""
+        stat = self.store.stat_key()
+        try:
+            stored = self.store.read()
+        except StoreDamaged as damage:
+            return self._recover(str(damage))
+        if stored is None:
+            return self._start_on_defaults()
+        meta, frame = stored
+        if self._current is not None and self._current.generation == meta.generation:
+            self._stat = stat
+            return self._current
+        return self._install(meta, frame, stat=stat)
+
+    def _start_on_defaults(self, notice: str | None = None) -> Snapshot:
+        frame = default_models()
+        try:
+            with self.store.locked():
+                if notice is None and (stored := self.store.read()) is not None:
+                    return self._install(*stored)  # another process started the store first
+                meta = self.store.write(
+                    frame, source="defaults", fetched_at=None, api_base=None, defaults_as_of=defaults_as_of()
+                )
+                return self._install(meta, frame, notice=notice)
+        except StoreDamaged as damage:
+            return self._recover(str(damage))
+        except StoreError as error:
+            # Read-only or full directory: still usable, from memory.
+            text = f"{error}; showing the bundled defaults without saving them"
+            snapshot = Snapshot(frame, "defaults", 0, None, None, defaults_as_of(), _join(notice, text))
+            self._current, self._stat = snapshot, None
+            return snapshot
+
+    def _recover(self, reason: str) -> Snapshot:
+        with self.store.locked():
+            try:
+                stored = self.store.read()  # a writer may have mended it meanwhile
+            except StoreDamaged:
+                stored = None
+            else:
+                if stored is not None:
+                    return self._install(*stored, stat=self.store.stat_key())
+            keep = self._current if self._current is not None and self._current.generation > 0 else None
+            moved_to = self.store.move_aside(reason)
+            problem = f"The stored catalog could not be read ({reason})"
+            if moved_to:
+                problem += f"; it was moved to {moved_to}"
+            if keep is not None and keep.is_live:
+                return self._rewrite(keep, f"{problem}. Still showing the last good catalog.")
+            notice = f"{problem}. Showing the bundled defaults."
+            return self._start_on_defaults(notice)
+
+    def _rewrite(self, keep: Snapshot, notice: str) -> Snapshot:
+        try:
+            meta = self.store.write(
+                keep._models,
+                source=keep.source,
+                fetched_at=keep.fetched_at,
+                api_base=keep.api_base,
+                defaults_as_of=keep.defaults_as_of,
+            )
+        except StoreError as error:
+            snapshot = Snapshot(
+                keep._models,
+                keep.source,
+                keep.generation,
+                keep.fetched_at,
+                keep.api_base,
+                keep.defaults_as_of,
+                _join(notice, str(error)),
+            )
+            self._current, self._stat = snapshot, None
+            return snapshot
+        return self._install(meta, keep._models, notice=notice)
+
+    def _install(
+        self,
+        meta: StoredMeta,
+        frame: pd.DataFrame,
+        *,
+        stat: StatKey | None = None,
+        notice: str | None = None,
+    ) -> Snapshot:
+        snapshot = Snapshot(
+            _models=frame,
+            source=meta.source,
+            generation=meta.generation,
+            fetched_at=meta.fetched_at,
+            api_base=meta.api_base,
+            defaults_as_of=meta.defaults_as_of,
+            notice=notice,
+        )
+        with self._lock:
+            self._current = snapshot
+            self._stat = stat or self.store.stat_key()
+        return snapshot
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _deadline_from_env() -> float:
+    value = os.environ.get("OPENROUTER_DEADLINE_S")
+    try:
+        return float(value) if value else DEFAULT_DEADLINE_S
+    except ValueError:
+        return DEFAULT_DEADLINE_S
+
+
+def _join(first: str | None, second: str) -> str:
+    return f"{first} {second}" if first else second

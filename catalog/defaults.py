@@ -1,0 +1,30 @@
+"""The bundled default model list: works offline, on first run, through the same normalizer."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+from catalog.normalize import normalize_models
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[pd.DataFrame, str]:
+    payload = json.loads(resources.files("catalog").joinpath("defaults.json").read_text(encoding="utf-8"))
+    normalized = normalize_models(payload["data"])
+    if normalized.problems:
+        raise RuntimeError(f"the bundled defaults have problems: {normalized.problems[:3]}")
+    return normalized.frame, str(payload["as_of"])
+
+
+def default_models() -> pd.DataFrame:
+    """The bundled models as a normalized frame (shared: never mutate it)."""
+    return _load()[0]
+
+
+def defaults_as_of() -> str:
+    """The date the bundled prices were taken, as YYYY-MM-DD."""
+    return _load()[1]

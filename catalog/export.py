@@ -1,0 +1,69 @@
+"""Exports of a models frame: CSV a spreadsheet cannot run, JSON and Parquet."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+# Cells starting with these are formulas to a spreadsheet (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_EXCLUDED = ("raw_json",)
+
+
+def formula_safe(value: object) -> object:
+    """A text cell that a spreadsheet would run, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as exported to CSV: text cells made formula-safe, numbers untouched."""
+    out = frame.drop(columns=[c for c in CSV_EXCLUDED if c in frame.columns])
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_string_dtype(series) or series.dtype == object:
+            text = series.astype("string")
+            risky = text.str.startswith(FORMULA_PREFIXES).fillna(False)
+            if risky.any():
+                out[column] = series.where(~risky, "'" + text)
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV of exactly the given rows and columns, in order, formula-safe, UTF-8."""
+    buffer = io.StringIO()
+    csv_frame(frame).to_csv(buffer, index=False, date_format="%Y-%m-%dT%H:%M:%SZ")
+    return buffer.getvalue().encode("utf-8")
+
+
+def to_json_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_json(orient="records", date_format="iso", force_ascii=False, indent=1).encode("utf-8")
+
+
+def to_parquet_file(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    frame.to_parquet(path, index=False)
+
+
+def export_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    """The frame in `fmt` ("csv", "json" or "parquet") as bytes."""
+    if fmt == "csv":
+        return to_csv_bytes(frame)
+    if fmt == "json":
+        return to_json_bytes(frame)
+    if fmt == "parquet":
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "models.parquet"
+            to_parquet_file(frame, path)
+            return path.read_bytes()
+    raise ValueError(f"unknown export format {fmt!r} (choose csv, json or parquet)")
+
+
+def export_file_name(stem: str, fmt: str, day: date | None = None) -> str:
+    """E.g. openrouter-models-2026-11-27.csv."""
+    return f"{stem}-{(day or date.today()).isoformat()}.{fmt}"

@@ -1,0 +1,307 @@
+"""Persistence: a Parquet file of models plus a small JSON pointer, written atomically under a file lock.
+
+Layout of a catalog directory:
+
+    catalog.json             metadata; names the Parquet file of its own generation
+    models-000042.parquet    the models of generation 42 (the previous generation is kept for readers)
+    .lock                    serialises writers across threads and processes
+    damaged/                 unreadable files moved aside, never deleted
+
+A writer writes the new Parquet file under a new name, then replaces `catalog.json` in one
+`os.replace`, so a reader sees the old pair or the new one, never half a write or a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import filelock
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from platformdirs import user_data_dir
+
+from catalog.errors import StoreError
+
+SCHEMA_VERSION = 1
+META_NAME = "catalog.json"
+LOCK_NAME = ".lock"
+DAMAGED_DIR = "damaged"
+MODELS_PATTERN = re.compile(r"^models-(\d{6,})\.parquet$")
+TEMP_MARK = ".tmp-"
+LOCK_TIMEOUT_S = 120.0
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def default_directory() -> Path:
+    """`CATALOG_DIR` when set, else the per-user data directory."""
+    configured = os.environ.get("CATALOG_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    return Path(user_data_dir("openrouter-catalog", appauthor=False))
+
+
+@dataclass(frozen=True)
+class StoredMeta:
+    generation: int
+    source: str  # "defaults" or "live"
+    fetched_at: datetime | None
+    count: int
+    api_base: str | None
+    models_file: str
+    defaults_as_of: str | None
+    problems: tuple[str, ...] = ()
+    schema_version: int = SCHEMA_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "generation": self.generation,
+            "source": self.source,
+            "fetched_at": self.fetched_at.isoformat() if self.fetched_at else None,
+            "count": self.count,
+            "api_base": self.api_base,
+            "models_file": self.models_file,
+            "defaults_as_of": self.defaults_as_of,
+            "problems": list(self.problems),
+        }
+
+    @classmethod
+    def from_json(cls, payload: Any) -> StoredMeta:
+        if not isinstance(payload, dict):
+            raise ValueError("metadata is not a JSON object")
+        fetched_at = payload.get("fetched_at")
+        models_file = payload["models_file"]
+        if not isinstance(models_file, str) or not MODELS_PATTERN.match(models_file):
+            raise ValueError(f"metadata names no models file ({models_file!r})")
+        source = payload["source"]
+        if source not in ("defaults", "live"):
+            raise ValueError(f"unknown source {source!r}")
+        return cls(
+            generation=int(payload["generation"]),
+            source=source,
+            fetched_at=datetime.fromisoformat(fetched_at) if fetched_at else None,
+            count=int(payload["count"]),
+            api_base=payload.get("api_base"),
+            models_file=models_file,
+            defaults_as_of=payload.get("defaults_as_of"),
+            problems=tuple(str(p) for p in payload.get("problems") or ()),
+            schema_version=int(payload.get("schema_version", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class StatKey:
+    """What one `os.stat` of the metadata file tells: enough to notice any replace."""
+
+    inode: int
+    size: int
+    mtime_ns: int
+
+
+class StoreDamaged(StoreError):
+    """The stored catalog cannot be read."""
+
+
+class Store:
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else default_directory()
+        self.meta_path = self.directory / META_NAME
+        self._lock = filelock.FileLock(str(self.directory / LOCK_NAME), timeout=LOCK_TIMEOUT_S)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def stat_key(self) -> StatKey | None:
+        """The metadata file's identity, at the cost of one stat; None when there is no store."""
+        try:
+            st = os.stat(self.meta_path)
+        except FileNotFoundError:
+            return None
+        return StatKey(st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def read_meta(self) -> StoredMeta | None:
+        """The current metadata; None when the directory holds no catalog yet."""
+        try:
+            text = self.meta_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise StoreDamaged(f"cannot read {self.meta_path}: {error.strerror or error}") from None
+        try:
+            return StoredMeta.from_json(json.loads(text))
+        except (ValueError, KeyError, TypeError) as error:
+            raise StoreDamaged(f"{self.meta_path.name} is damaged ({error})") from None
+
+    def read(self) -> tuple[StoredMeta, pd.DataFrame] | None:
+        """The current (metadata, models) pair; None when there is no store yet."""
+        for _ in range(5):
+            meta = self.read_meta()
+            if meta is None:
+                return None
+            path = self.directory / meta.models_file
+            try:
+                # Read by path: reading Parquet from file objects was seen to abort pyarrow at exit.
+                frame = pq.read_table(path).to_pandas()
+            except FileNotFoundError:
+                continue  # a writer replaced the pair meanwhile: read the new one
+            except (OSError, pa.ArrowException) as error:
+                raise StoreDamaged(f"{meta.models_file} is damaged ({_first_line(error)})") from None
+            if len(frame) != meta.count:
+                raise StoreDamaged(f"{meta.models_file} has {len(frame)} models, metadata says {meta.count}")
+            return meta, frame
+        raise StoreDamaged(f"{META_NAME} names a models file that does not exist")
+
+    # -- writing -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the writers' lock (re-entrant within a thread)."""
+        self._ensure_directory()
+        try:
+            with self._lock:
+                yield
+        except filelock.Timeout:
+            raise StoreError(
+                f"another process has held {self.directory / LOCK_NAME} for over {LOCK_TIMEOUT_S:g} s"
+            ) from None
+
+    def write(
+        self,
+        frame: pd.DataFrame,
+        *,
+        source: str,
+        fetched_at: datetime | None,
+        api_base: str | None,
+        defaults_as_of: str | None,
+        problems: list[str] | tuple[str, ...] = (),
+    ) -> StoredMeta:
+        """Persist a new generation atomically and return its metadata."""
+        with self.locked():
+            previous = self._read_meta_or_none()
+            generation = max(previous.generation if previous else 0, self._highest_file_generation()) + 1
+            self._remove_leftover_temp_files()
+            models_file = f"models-{generation:06d}.parquet"
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            self._atomic_write(models_file, lambda path: pq.write_table(table, path))
+            meta = StoredMeta(
+                generation=generation,
+                source=source,
+                fetched_at=fetched_at,
+                count=len(frame),
+                api_base=api_base,
+                models_file=models_file,
+                defaults_as_of=defaults_as_of,
+                problems=tuple(problems[:50]),
+            )
+            text = json.dumps(meta.to_json(), indent=1)
+            self._atomic_write(META_NAME, lambda path: Path(path).write_text(text, encoding="utf-8"))
+            self._remove_old_generations(keep={models_file, previous.models_file if previous else ""})
+            return meta
+
+    def write_json(self, name: str, payload: Any) -> None:
+        """Atomically replace a small JSON file of the store (caller holds the lock)."""
+        text = json.dumps(payload, indent=1, ensure_ascii=False)
+        self._atomic_write(name, lambda path: Path(path).write_text(text, encoding="utf-8"))
+
+    def move_aside(self, reason: str) -> Path | None:
+        """Move the store's damaged files into `damaged/<time>/` (kept, not deleted)."""
+        with self.locked():
+            names = [META_NAME, *(p.name for p in self.directory.glob("models-*.parquet"))]
+            present = [n for n in names if (self.directory / n).exists()]
+            if not present:
+                return None
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            target = self.directory / DAMAGED_DIR / stamp
+            target.mkdir(parents=True, exist_ok=True)
+            for name in present:
+                os.replace(self.directory / name, target / name)
+            (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
+            _fsync_directory(self.directory)
+            return target
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _ensure_directory(self) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create {self.directory}: {error.strerror or error}") from None
+
+    def _read_meta_or_none(self) -> StoredMeta | None:
+        try:
+            return self.read_meta()
+        except StoreDamaged:
+            return None
+
+    def _highest_file_generation(self) -> int:
+        highest = 0
+        for path in self.directory.glob("models-*.parquet"):
+            match = MODELS_PATTERN.match(path.name)
+            if match:
+                highest = max(highest, int(match.group(1)))
+        return highest
+
+    def _atomic_write(self, name: str, write: Any) -> None:
+        """Write to a temp file in the same directory, fsync, then os.replace onto `name`."""
+        fd, temp = tempfile.mkstemp(prefix=f".{name}{TEMP_MARK}", dir=self.directory)
+        os.close(fd)
+        try:
+            os.chmod(temp, 0o666 & ~_UMASK)  # mkstemp makes 0600; the store is as shared as its directory
+            write(temp)
+            with open(temp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(temp, self.directory / name)
+            _fsync_directory(self.directory)
+        except OSError as error:
+            _remove_quietly(temp)
+            raise StoreError(f"cannot write {self.directory / name}: {error.strerror or error}") from None
+        except BaseException:
+            _remove_quietly(temp)
+            raise
+
+    def _remove_leftover_temp_files(self) -> None:
+        # Writers hold the lock, so any temp file seen now was left by a writer that died.
+        for path in self.directory.glob(f".*{TEMP_MARK}*"):
+            _remove_quietly(path)
+
+    def _remove_old_generations(self, keep: set[str]) -> None:
+        for path in self.directory.glob("models-*.parquet"):
+            if path.name not in keep:
+                _remove_quietly(path)
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _remove_quietly(path: str | os.PathLike[str]) -> None:
+    with contextlib.suppress(OSError):
+        os.remove(path)
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,30 @@
+"""Shared fixtures: every test gets its own catalog directory and no real OpenRouter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.stand_in import StandIn
+
+
+@pytest.fixture(autouse=True)
+def catalog_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh CATALOG_DIR per test; the API base points nowhere unless a test sets it."""
+    directory = tmp_path / "catalog"
+    monkeypatch.setenv("CATALOG_DIR", str(directory))
+    monkeypatch.setenv("OPENROUTER_API_BASE", "http://127.0.0.1:9/api/v1")
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    monkeypatch.delenv("OPENROUTER_DEADLINE_S", raising=False)
+    return directory
+
+
+@pytest.fixture
+def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
+    """A running local OpenRouter stand-in; OPENROUTER_API_BASE points at it."""
+    server = StandIn()
+    monkeypatch.setenv("OPENROUTER_API_BASE", server.start())
+    yield server
+    server.stop()

@@ -1,0 +1,230 @@
+"""Hand-written /models payloads in each shape OpenRouter has used, one quirk per model.
+
+The real responses are not part of the project; these carry the same quirks
+(see the field guide to the API): the 2024 legacy shape, the 2025 shape with "0"
+fields, the 2026 shape with omitted fields, overrides, "-1", long decimals and
+models not priced per token.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from typing import Any
+
+
+def model(
+    model_id: str,
+    prompt: str = "0.000001",
+    completion: str = "0.000002",
+    *,
+    name: str | None = None,
+    outputs: tuple[str, ...] = ("text",),
+    inputs: tuple[str, ...] = ("text",),
+    context_length: int | None = 128000,
+    created: int | None = 1767225600,
+    parameters: tuple[str, ...] = ("max_tokens", "temperature", "tools", "tool_choice"),
+    description: str = "A model for tests.",
+    **pricing_extra: Any,
+) -> dict[str, Any]:
+    """One model object in the 2026 shape (zero-valued optional price fields omitted)."""
+    author = model_id.split("/", 1)[0]
+    return {
+        "id": model_id,
+        "canonical_slug": model_id.split(":", 1)[0],
+        "name": name or f"{author.title()}: {model_id.split('/', 1)[-1]}",
+        "created": created,
+        "description": description,
+        "context_length": context_length,
+        "architecture": {
+            "modality": "+".join(inputs) + "->" + "+".join(outputs),
+            "input_modalities": list(inputs),
+            "output_modalities": list(outputs),
+            "tokenizer": "Other",
+            "instruct_type": None,
+        },
+        "pricing": {"prompt": prompt, "completion": completion, **pricing_extra},
+        "top_provider": {
+            "context_length": context_length,
+            "max_completion_tokens": 16384,
+            "is_moderated": False,
+        },
+        "per_request_limits": None,
+        "supported_parameters": list(parameters),
+        "default_parameters": {},
+        "knowledge_cutoff": None,
+        "expiration_date": None,
+    }
+
+
+def payload(models: list[dict[str, Any]], *, paged: bool = True) -> dict[str, Any]:
+    body: dict[str, Any] = {"data": models}
+    if paged:
+        body["total_count"] = len(models)
+        body["links"] = {"next": None}
+    return body
+
+
+def legacy_2024() -> dict[str, Any]:
+    """2024 shape: no `created`, no modality lists, "Infinity" limits, "-1" on four fields."""
+    return {
+        "data": [
+            {
+                "id": "openrouter/auto",
+                "name": "Auto (best for prompt)",
+                "description": "Routes each prompt to a suitable model.",
+                "pricing": {"prompt": "-1", "completion": "-1", "request": "-1", "image": "-1"},
+                "context_length": 128000,
+                "architecture": {"modality": "text", "tokenizer": "Router", "instruct_type": None},
+                "top_provider": {"max_completion_tokens": None, "is_moderated": False},
+                "per_request_limits": None,
+            },
+            {
+                "id": "mistralai/mistral-7b-instruct",
+                "name": "Mistral: Mistral 7B Instruct",
+                "description": "A 7B model; free in 2024 without a :free suffix.",
+                "pricing": {"prompt": "0", "completion": "0", "request": "0", "image": "0"},
+                "context_length": 32768,
+                "architecture": {"modality": "text", "tokenizer": "Mistral", "instruct_type": "mistral"},
+                "top_provider": {"max_completion_tokens": None, "is_moderated": False},
+                "per_request_limits": {"prompt_tokens": "Infinity", "completion_tokens": "Infinity"},
+            },
+            {
+                "id": "openai/gpt-4-vision-preview",
+                "name": "OpenAI: GPT-4 Vision",
+                "description": "Sees images.",
+                "pricing": {"prompt": "0.00001", "completion": "0.00003", "request": "0", "image": "0.01445"},
+                "context_length": 128000,
+                "architecture": {"modality": "multimodal", "tokenizer": "GPT", "instruct_type": None},
+                "top_provider": {"max_completion_tokens": 4096, "is_moderated": True},
+                "per_request_limits": {"prompt_tokens": "1234.5", "completion_tokens": "411.5"},
+            },
+        ]
+    }
+
+
+def shape_2025() -> dict[str, Any]:
+    """2025 shape: every model carries request, image, web_search, internal_reasoning, mostly "0"."""
+    zeros = {"request": "0", "image": "0", "web_search": "0", "internal_reasoning": "0"}
+    a = model("openai/gpt-4o-mini", "0.00000015", "0.0000006", input_cache_read="0.000000075", **zeros)
+    b = model("meta-llama/llama-3.3-70b-instruct:free", "0", "0", **zeros)
+    c = model(
+        "anthropic/claude-sonnet-4",
+        "0.000003",
+        "0.000015",
+        input_cache_read="0.0000003",
+        input_cache_write="0.00000375",
+        **zeros,
+    )
+    for item in (a, b, c):
+        for key in ("expiration_date", "knowledge_cutoff"):
+            item.pop(key)
+    return {"data": [a, b, c]}
+
+
+def shape_2026() -> dict[str, Any]:
+    """2026 shape: zero fields omitted, overrides (tier and time window), long decimals, -1 routers,
+    non-token models, extras the parser does not know, total_count and links."""
+    models = [
+        model(
+            "google/gemini-2.5-pro",
+            "0.00000125",
+            "0.00001",
+            input_cache_read="0.00000031",
+            overrides=[{"min_prompt_tokens": 200000, "prompt": "0.0000025", "completion": "0.000015"}],
+        ),
+        model(
+            "deepseek/deepseek-v3.2",
+            "0.00000028",
+            "0.00000042",
+            overrides=[
+                {"utc_start": 1630, "utc_end": 30, "prompt": "0.00000014", "completion": "0.00000021"}
+            ],
+        ),
+        model("qwen/qwen3-long-decimals", "0.0000000208333333333333", "0.0000000833333333333333"),
+        model("deepseek/deepseek-r1", "0.0000004", "0.000002", internal_reasoning="0.000002"),
+        model("perplexity/sonar", "0.000001", "0.000001", request="0.005", web_search="0.005"),
+        model("openrouter/auto", "-1", "-1", inputs=("text", "image")),
+        model("openai/whisper-1", "0.006", "0", inputs=("audio",), outputs=("transcription",)),
+        model(
+            "openai/gpt-image-1",
+            "0",
+            "0",
+            inputs=("text", "image"),
+            outputs=("image",),
+            image_output="0.00004",
+        ),
+        model("openai/text-embedding-3-small", "0.00000002", "0", outputs=("embeddings",)),
+        model("x-ai/grok-4:free", "0", "0"),
+    ]
+    models[0]["reasoning"] = {"mandatory": False, "default_enabled": True}
+    models[0]["benchmarks"] = {"something_new": [1, 2, 3]}
+    models[0]["expiration_date"] = "2098-12-31"
+    models[2]["hugging_face_id"] = None
+    models[3]["hugging_face_id"] = ""
+    return payload(models)
+
+
+def catalog_of(count: int, *, seed: int = 7, prefix: str = "") -> dict[str, Any]:
+    """A synthetic 2026-shape catalog of `count` models with a realistic mix of price fields."""
+    rng = random.Random(seed)
+    authors = [
+        "openai",
+        "anthropic",
+        "google",
+        "meta-llama",
+        "mistralai",
+        "deepseek",
+        "qwen",
+        "x-ai",
+        "cohere",
+        "amazon",
+    ]
+    models = []
+    for index in range(count):
+        author = authors[index % len(authors)]
+        kind = rng.random()
+        model_id = f"{author}/{prefix}model-{index:05d}"
+        prompt = f"0.{'0' * rng.randint(5, 7)}{rng.randint(1, 99)}"
+        completion = f"0.{'0' * rng.randint(5, 6)}{rng.randint(1, 99)}"
+        if kind < 0.08:
+            item = model(model_id + ":free", "0", "0")
+        elif kind < 0.10:
+            item = model(model_id, "-1", "-1")
+        elif kind < 0.18:
+            item = model(model_id, "0.0002", "0", inputs=("audio",), outputs=("transcription",))
+        elif kind < 0.24:
+            item = model(model_id, "0", "0", outputs=("image",), image_output="0.00003")
+        elif kind < 0.36:
+            item = model(
+                model_id,
+                prompt,
+                completion,
+                input_cache_read="0.0000001",
+                overrides=[{"min_prompt_tokens": 200000, "prompt": "0.000004", "completion": "0.00002"}],
+            )
+        else:
+            extra = {"internal_reasoning": completion} if kind > 0.9 else {}
+            item = model(
+                model_id,
+                prompt,
+                completion,
+                context_length=rng.choice([8192, 32768, 131072, 1000000]),
+                **extra,
+            )
+        item["created"] = 1700000000 + index * 3600
+        models.append(item)
+    return payload(models)
+
+
+def text_only(body: dict[str, Any]) -> dict[str, Any]:
+    """What OpenRouter answers without output_modalities=all: text-output models only."""
+    trimmed = copy.deepcopy(body)
+    trimmed["data"] = [
+        m
+        for m in trimmed["data"]
+        if "text" in (m.get("architecture") or {}).get("output_modalities", ["text"])
+    ]
+    if "total_count" in trimmed:
+        trimmed["total_count"] = len(trimmed["data"])
+    return trimmed

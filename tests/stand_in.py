@@ -1,0 +1,205 @@
+"""A local stand-in for OpenRouter's /api/v1/models, with failure modes, on 127.0.0.1.
+
+Used by the tests, and by hand to see the app on a given payload with no internet:
+
+    python -m tests.stand_in --port 8765 [--payload models.json] [--mode ok]
+    OPENROUTER_API_BASE=http://127.0.0.1:8765/api/v1 streamlit run streamlit_app.py
+
+Modes: ok, html (200 with an HTML page), truncated (body cut short), rate_limited (429 with
+Retry-After), unavailable (503), drip (a few bytes a second), empty (no models), not_list,
+error_json (400 with OpenRouter's error body). Switch at run time with
+`GET /_control?mode=NAME` (optionally `&retry_after=S`, `&fail_times=N` to fail only N times);
+`GET /_stats` returns the request counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from tests.payloads import shape_2026, text_only
+
+MODES = ("ok", "html", "truncated", "rate_limited", "unavailable", "drip", "empty", "not_list", "error_json")
+
+
+class StandIn:
+    """The server's state: the payload served, the failure mode, and request counts."""
+
+    def __init__(self, body: dict[str, Any] | None = None, mode: str = "ok") -> None:
+        self.lock = threading.Lock()
+        self.requests: Counter[str] = Counter()
+        self.retry_after = 1.0
+        self.fail_times: int | None = None  # fail this many times, then answer ok
+        self.drip_seconds = 60.0
+        self.set_payload(body if body is not None else shape_2026())
+        self.set_mode(mode)
+        self.server: ThreadingHTTPServer | None = None
+        self.thread: threading.Thread | None = None
+
+    def set_payload(self, body: dict[str, Any]) -> None:
+        with self.lock:
+            self.body_all = json.dumps(body).encode()
+            self.body_text = json.dumps(text_only(body)).encode()
+            self.count_all = len(body.get("data", []))
+
+    def set_mode(self, mode: str, *, fail_times: int | None = None) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+        with self.lock:
+            self.mode = mode
+            self.fail_times = fail_times
+
+    @property
+    def models_requests(self) -> int:
+        return self.requests["models"]
+
+    # -- running -------------------------------------------------------------------------------
+
+    def start(self, port: int = 0) -> str:
+        """Serve in a background thread; returns the API base URL."""
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self.api_base
+
+    @property
+    def api_base(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/api/v1"
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def current_mode(self) -> str:
+        with self.lock:
+            if self.mode != "ok" and self.fail_times is not None:
+                if self.fail_times <= 0:
+                    return "ok"
+                self.fail_times -= 1
+            return self.mode
+
+
+def _handler_for(state: StandIn) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            pass
+
+        def do_GET(self) -> None:
+            url = urlsplit(self.path)
+            query = parse_qs(url.query)
+            if url.path == "/_stats":
+                self._send(200, json.dumps(dict(state.requests)).encode(), "application/json")
+            elif url.path == "/_control":
+                state.set_mode(
+                    query.get("mode", ["ok"])[0],
+                    fail_times=int(query["fail_times"][0]) if "fail_times" in query else None,
+                )
+                if "retry_after" in query:
+                    state.retry_after = float(query["retry_after"][0])
+                self._send(200, b'{"ok": true}', "application/json")
+            elif url.path.rstrip("/") == "/api/v1/models":
+                with state.lock:
+                    state.requests["models"] += 1
+                    state.requests[f"auth:{'yes' if self.headers.get('Authorization') else 'no'}"] += 1
+                everything = query.get("output_modalities", [""])[0] == "all"
+                self._models(state.current_mode(), everything)
+            else:
+                self._send(404, b'{"error": {"code": 404, "message": "Not Found"}}', "application/json")
+
+        def _models(self, mode: str, everything: bool) -> None:
+            body = state.body_all if everything else state.body_text
+            if mode == "ok":
+                self._send(200, body, "application/json")
+            elif mode == "html":
+                page = b"<!DOCTYPE html><html><body><h1>Just a moment...</h1></body></html>"
+                self._send(200, page, "text/html; charset=utf-8")
+            elif mode == "truncated":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+            elif mode == "rate_limited":
+                error = {"error": {"code": 429, "message": "Rate limit exceeded", "metadata": None}}
+                self._send(
+                    429,
+                    json.dumps(error).encode(),
+                    "application/json",
+                    {"Retry-After": f"{state.retry_after:g}"},
+                )
+            elif mode == "unavailable":
+                error = {"error": {"code": 503, "message": "Service temporarily unavailable"}}
+                self._send(503, json.dumps(error).encode(), "application/json")
+            elif mode == "error_json":
+                error = {"error": {"code": 400, "message": "Invalid output_modalities", "metadata": None}}
+                self._send(400, json.dumps(error).encode(), "application/json")
+            elif mode == "empty":
+                self._send(200, b'{"data": []}', "application/json")
+            elif mode == "not_list":
+                self._send(200, b'{"data": {"models": "soon"}}', "application/json")
+            elif mode == "drip":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                deadline = time.monotonic() + state.drip_seconds
+                try:
+                    for start in range(0, len(body), 8):
+                        if time.monotonic() > deadline:
+                            break
+                        self.wfile.write(body[start : start + 8])
+                        self.wfile.flush()
+                        time.sleep(0.05)
+                except OSError:
+                    pass
+                self.close_connection = True
+
+        def _send(
+            self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for key, value in (headers or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                self.wfile.write(body)
+
+    return Handler
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.stand_in", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--payload", type=Path, help="a saved /models response (default: a small built-in one)"
+    )
+    parser.add_argument("--mode", choices=MODES, default="ok")
+    args = parser.parse_args()
+    body = json.loads(args.payload.read_text(encoding="utf-8")) if args.payload else None
+    stand_in = StandIn(body, args.mode)
+    print(f"serving {stand_in.count_all} models at {stand_in.start(args.port)}/models", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        stand_in.stop()
+
+
+if __name__ == "__main__":
+    main()
