@@ -246,7 +246,9 @@ class Store:
 
     def _highest_file_generation(self) -> int:
         highest = 0
-        for path in self.directory.glob("models-*.parquet"):
+        # Count the files moved aside too: a reused generation would look unchanged to a reader.
+        moved_aside = self.directory.glob(f"{DAMAGED_DIR}/*/models-*.parquet")
+        for path in [*self.directory.glob("models-*.parquet"), *moved_aside]:
             match = MODELS_PATTERN.match(path.name)
             if match:
                 highest = max(highest, int(match.group(1)))

@@ -1,0 +1,339 @@
+"""The normalizer: every quirk of every payload shape, with the exact values a user sees."""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from catalog.changes import diff_models
+from catalog.normalize import COLUMNS, PRICE_COLUMNS, normalize_models
+from tests import payloads
+
+
+def rows_by_id(body: dict[str, Any]) -> dict[str, pd.Series]:
+    normalized = normalize_models(body["data"])
+    assert normalized.problems == []
+    return {row["id"]: row for _, row in normalized.frame.iterrows()}
+
+
+@pytest.fixture
+def legacy_2024_rows() -> dict[str, pd.Series]:
+    """The 2024 shape: no `created`, "multimodal", "Infinity" limits, "-1" on four fields."""
+    return rows_by_id(payloads.legacy_2024())
+
+
+@pytest.fixture
+def rows_2025() -> dict[str, pd.Series]:
+    """The 2025 shape: zero-valued optional price fields present as "0"."""
+    return rows_by_id(payloads.shape_2025())
+
+
+@pytest.fixture
+def rows_2026() -> dict[str, pd.Series]:
+    """The 2026 shape: zero fields omitted, overrides, long decimals, routers, media models."""
+    return rows_by_id(payloads.shape_2026())
+
+
+def one_row(raw: dict[str, Any]) -> pd.Series:
+    normalized = normalize_models([raw])
+    assert len(normalized.frame) == 1, normalized.problems
+    return normalized.frame.iloc[0]
+
+
+# -- prices --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("per_token", "per_million"),
+    [
+        ("0.0000000208333333333333", 0.0208333333333333),
+        ("0.0000000833333333333333", 0.0833333333333333),
+        ("0.00000045", 0.45),
+        ("0.0000006", 0.6),
+        ("0.00000015", 0.15),
+        ("0.000003", 3.0),
+        ("0.00001", 10.0),
+        ("0.000000075", 0.075),
+        ("0", 0.0),
+    ],
+)
+def test_prices_per_million_tokens_are_exact(per_token: str, per_million: float) -> None:
+    row = one_row(payloads.model("acme/exact", per_token, per_token))
+    assert row["prompt_per_mtok"] == per_million
+    assert row["completion_per_mtok"] == per_million
+    assert row["prompt_per_mtok"] == float(Decimal(per_token) * 10**6)
+    assert str(row["prompt_per_mtok"]) == str(per_million)
+
+
+def test_naive_float_math_would_be_wrong_but_the_normalizer_is_not() -> None:
+    assert float("0.00000045") * 1_000_000 != 0.45  # the trap the normalizer avoids
+    assert one_row(payloads.model("acme/m", "0.00000045", "0.0000018"))["prompt_per_mtok"] == 0.45
+
+
+def test_long_decimals_of_the_2026_shape(rows_2026: dict[str, pd.Series]) -> None:
+    row = rows_2026["qwen/qwen3-long-decimals"]
+    assert row["prompt_per_mtok"] == float(Decimal("0.0000000208333333333333") * 10**6) == 0.0208333333333333
+    assert row["completion_per_mtok"] == 0.0833333333333333
+
+
+def test_other_per_token_fields_are_per_million_and_per_unit_fields_stay_usd(
+    rows_2026: dict[str, pd.Series],
+) -> None:
+    gemini = rows_2026["google/gemini-2.5-pro"]
+    assert gemini["cache_read_per_mtok"] == 0.31
+    r1 = rows_2026["deepseek/deepseek-r1"]
+    assert (r1["prompt_per_mtok"], r1["completion_per_mtok"], r1["reasoning_per_mtok"]) == (0.4, 2.0, 2.0)
+    sonar = rows_2026["perplexity/sonar"]
+    assert (sonar["request_usd"], sonar["web_search_usd"]) == (0.005, 0.005)
+    image = rows_2026["openai/gpt-image-1"]
+    assert image["image_output_per_mtok"] == 40.0
+
+
+def test_minus_one_is_variable_pricing_never_a_negative_price(rows_2026: dict[str, pd.Series]) -> None:
+    auto = rows_2026["openrouter/auto"]
+    assert bool(auto["variable_pricing"]) is True
+    assert bool(auto["is_free"]) is False
+    assert all(math.isnan(auto[column]) for column in PRICE_COLUMNS)
+
+
+def test_legacy_minus_one_on_request_and_image_too(legacy_2024_rows: dict[str, pd.Series]) -> None:
+    auto = legacy_2024_rows["openrouter/auto"]
+    assert bool(auto["variable_pricing"]) is True
+    assert math.isnan(auto["prompt_per_mtok"])
+    assert math.isnan(auto["request_usd"])
+    assert math.isnan(auto["image_usd"])
+
+
+def test_no_price_is_ever_negative_in_any_shape() -> None:
+    for body in (
+        payloads.legacy_2024(),
+        payloads.shape_2025(),
+        payloads.shape_2026(),
+        payloads.catalog_of(300),
+    ):
+        prices = normalize_models(body["data"]).frame[PRICE_COLUMNS]
+        assert not (prices < 0).any().any()
+
+
+def test_a_negative_price_other_than_minus_one_is_dropped_and_reported() -> None:
+    normalized = normalize_models([payloads.model("acme/odd", "-0.5", "0.000001")])
+    row = normalized.frame.iloc[0]
+    assert math.isnan(row["prompt_per_mtok"])
+    assert row["completion_per_mtok"] == 1.0
+    assert bool(row["variable_pricing"]) is False
+    assert normalized.problems == ["acme/odd: pricing.prompt ignored: negative price -0.5"]
+
+
+def test_a_price_that_is_not_a_number_is_dropped_and_reported_while_the_model_stays() -> None:
+    normalized = normalize_models([payloads.model("acme/odd", "cheap", "Infinity")])
+    row = normalized.frame.iloc[0]
+    assert math.isnan(row["prompt_per_mtok"])
+    assert math.isnan(row["completion_per_mtok"])
+    assert normalized.problems == [
+        "acme/odd: pricing.prompt ignored: 'cheap' is not a number",
+        "acme/odd: pricing.completion ignored: 'Infinity' is not a finite price",
+    ]
+
+
+def test_2025_zero_fields_and_2026_omitted_fields_mean_the_same_price(
+    rows_2025: dict[str, pd.Series],
+) -> None:
+    zeros = {"request": "0", "image": "0", "web_search": "0", "internal_reasoning": "0"}
+    as_2025 = normalize_models([payloads.model("openai/gpt-4o-mini", "0.00000015", "0.0000006", **zeros)])
+    as_2026 = normalize_models([payloads.model("openai/gpt-4o-mini", "0.00000015", "0.0000006")])
+    row_2025, row_2026 = as_2025.frame.iloc[0], as_2026.frame.iloc[0]
+    assert (row_2025["request_usd"], row_2025["web_search_usd"], row_2025["reasoning_per_mtok"]) == (0, 0, 0)
+    assert math.isnan(row_2026["request_usd"])  # absent: shown as not charged
+    assert row_2025[PRICE_COLUMNS].fillna(0).tolist() == row_2026[PRICE_COLUMNS].fillna(0).tolist()
+    assert diff_models(as_2025.frame, as_2026.frame).repriced == ()
+    assert rows_2025["openai/gpt-4o-mini"]["prompt_per_mtok"] == 0.15
+    assert rows_2025["anthropic/claude-sonnet-4"]["cache_write_per_mtok"] == 3.75
+
+
+def test_overrides_flag_tiers_and_time_windows_and_keep_the_base_price(
+    rows_2026: dict[str, pd.Series],
+) -> None:
+    gemini = rows_2026["google/gemini-2.5-pro"]
+    assert (bool(gemini["has_tiers"]), bool(gemini["has_time_windows"])) == (True, False)
+    assert (gemini["prompt_per_mtok"], gemini["completion_per_mtok"]) == (1.25, 10.0)
+    deepseek = rows_2026["deepseek/deepseek-v3.2"]
+    assert (bool(deepseek["has_tiers"]), bool(deepseek["has_time_windows"])) == (False, True)
+    assert (deepseek["prompt_per_mtok"], deepseek["completion_per_mtok"]) == (0.28, 0.42)
+    plain = rows_2026["deepseek/deepseek-r1"]
+    assert (bool(plain["has_tiers"]), bool(plain["has_time_windows"])) == (False, False)
+
+
+# -- kinds of model ------------------------------------------------------------------------------
+
+
+def test_transcription_and_image_output_models_are_not_priced_per_token(
+    rows_2026: dict[str, pd.Series],
+) -> None:
+    whisper = rows_2026["openai/whisper-1"]
+    assert bool(whisper["token_priced"]) is False
+    assert whisper["output_modalities"] == "transcription"
+    assert whisper["input_modalities"] == "audio"
+    assert bool(whisper["is_free"]) is False
+    image = rows_2026["openai/gpt-image-1"]
+    assert bool(image["token_priced"]) is False
+    assert bool(image["is_free"]) is False  # prompt = completion = 0, but images cost money
+    assert bool(rows_2026["openai/text-embedding-3-small"]["token_priced"]) is True
+    assert bool(rows_2026["google/gemini-2.5-pro"]["token_priced"]) is True
+
+
+def test_free_models_with_and_without_the_suffix(
+    rows_2026: dict[str, pd.Series],
+    rows_2025: dict[str, pd.Series],
+    legacy_2024_rows: dict[str, pd.Series],
+) -> None:
+    grok = rows_2026["x-ai/grok-4:free"]
+    assert bool(grok["is_free"]) is True
+    assert (grok["provider"], grok["variant"]) == ("x-ai", "free")
+    assert grok["url"] == "https://openrouter.ai/x-ai/grok-4:free"
+    assert bool(rows_2025["meta-llama/llama-3.3-70b-instruct:free"]["is_free"]) is True
+    mistral = legacy_2024_rows["mistralai/mistral-7b-instruct"]
+    assert bool(mistral["is_free"]) is True
+    assert pd.isna(mistral["variant"])
+    free_ids = [model_id for model_id, row in rows_2026.items() if row["is_free"]]
+    assert free_ids == ["x-ai/grok-4:free"]
+
+
+def test_alias_ids_keep_their_author_as_provider() -> None:
+    row = one_row(payloads.model("~anthropic/claude-sonnet-latest"))
+    assert row["provider"] == "anthropic"
+    assert row["url"] == "https://openrouter.ai/anthropic/claude-sonnet-latest"
+
+
+# -- the 2024 legacy shape -----------------------------------------------------------------------
+
+
+def test_legacy_multimodal_means_text_and_image_in_text_out(legacy_2024_rows: dict[str, pd.Series]) -> None:
+    vision = legacy_2024_rows["openai/gpt-4-vision-preview"]
+    assert vision["modality"] == "multimodal"
+    assert vision["input_modalities"] == "image, text"
+    assert vision["output_modalities"] == "text"
+    assert (vision["prompt_per_mtok"], vision["completion_per_mtok"]) == (10.0, 30.0)
+    assert vision["image_usd"] == 0.01445
+    text = legacy_2024_rows["mistralai/mistral-7b-instruct"]
+    assert (text["input_modalities"], text["output_modalities"]) == ("text", "text")
+
+
+def test_legacy_infinity_limits_do_not_break_parsing(legacy_2024_rows: dict[str, pd.Series]) -> None:
+    mistral = legacy_2024_rows["mistralai/mistral-7b-instruct"]
+    assert mistral["context_length"] == 32768
+    assert pd.isna(mistral["max_completion_tokens"])
+    limits = json.loads(mistral["raw_json"])["per_request_limits"]
+    assert limits == {"prompt_tokens": "Infinity", "completion_tokens": "Infinity"}
+
+
+def test_infinity_as_a_context_length_means_no_known_length() -> None:
+    raw = payloads.model("acme/unbounded", context_length=None)
+    raw["top_provider"]["context_length"] = "Infinity"
+    assert pd.isna(one_row(raw)["context_length"])
+
+
+def test_missing_created_is_not_a_time(legacy_2024_rows: dict[str, pd.Series]) -> None:
+    assert all(row["created"] is pd.NaT for row in legacy_2024_rows.values())
+
+
+def test_created_and_expiration_are_utc_times(rows_2026: dict[str, pd.Series]) -> None:
+    gemini = rows_2026["google/gemini-2.5-pro"]
+    assert gemini["created"] == pd.Timestamp("2026-01-01T00:00:00Z")
+    assert gemini["expiration_date"] == pd.Timestamp("2098-12-31T00:00:00Z")
+    assert rows_2026["deepseek/deepseek-r1"]["expiration_date"] is pd.NaT
+
+
+def test_context_length_falls_back_to_the_top_provider() -> None:
+    raw = payloads.model("acme/m", context_length=None)
+    raw["top_provider"]["context_length"] = 65536
+    assert one_row(raw)["context_length"] == 65536
+
+
+# -- robustness ----------------------------------------------------------------------------------
+
+
+def test_unknown_extra_fields_are_ignored() -> None:
+    raw = payloads.model("acme/future", "0.000001", "0.000002")
+    raw["brand_new_field"] = {"nested": [1, {"deeper": None}]}
+    raw["pricing"]["teleportation"] = "0.5"
+    raw["architecture"]["smell_modalities"] = ["rose"]
+    normalized = normalize_models([raw])
+    assert normalized.problems == []
+    row = normalized.frame.iloc[0]
+    assert (row["prompt_per_mtok"], row["completion_per_mtok"]) == (1.0, 2.0)
+
+
+def test_extras_of_the_2026_shape_parse_without_problems() -> None:
+    normalized = normalize_models(payloads.shape_2026()["data"])
+    assert normalized.problems == []
+    assert len(normalized.frame) == 10
+
+
+def test_malformed_models_are_skipped_and_reported_while_the_rest_parse() -> None:
+    raw_models = [
+        payloads.model("acme/first"),
+        "not a model",
+        {"name": "No id at all", "pricing": {"prompt": "0.000001"}},
+        {"id": "acme/pricing-string", "pricing": "0.000001"},
+        ["a", "list"],
+        payloads.model("acme/first", "0.000009", "0.000009"),
+        payloads.model("acme/last"),
+    ]
+    normalized = normalize_models(raw_models)
+    assert normalized.frame["id"].tolist() == ["acme/first", "acme/last"]
+    assert normalized.frame.iloc[0]["prompt_per_mtok"] == 1.0  # the first of a duplicated id wins
+    assert normalized.problems == [
+        "model #2 skipped: not an object but str",
+        "model #3 skipped: no id",
+        "model #4 (acme/pricing-string) skipped: pricing is str, not an object",
+        "model #5 skipped: not an object but list",
+        "model #6 (acme/first) skipped: duplicate id",
+    ]
+
+
+def test_a_model_with_only_an_id_is_usable() -> None:
+    row = one_row({"id": "acme/bare"})
+    assert (row["name"], row["provider"], row["input_modalities"], row["output_modalities"]) == (
+        "acme/bare",
+        "acme",
+        "text",
+        "text",
+    )
+    assert math.isnan(row["prompt_per_mtok"])
+    assert bool(row["is_free"]) is False
+
+
+@pytest.mark.parametrize(
+    "originals",
+    [
+        payloads.legacy_2024()["data"],
+        payloads.shape_2025()["data"],
+        payloads.shape_2026()["data"],
+        [payloads.model("acme/unicode", name="Modèle « spécial » 模型", description="naïve ✓")],
+    ],
+    ids=["2024", "2025", "2026", "unicode"],
+)
+def test_raw_json_round_trips_to_the_original_object(originals: list[dict[str, Any]]) -> None:
+    frame = normalize_models(originals).frame
+    assert len(frame) == len(originals)
+    assert [json.loads(text) for text in frame["raw_json"]] == originals
+
+
+def test_an_empty_list_gives_an_empty_frame_with_every_column() -> None:
+    frame = normalize_models([]).frame
+    assert frame.empty
+    assert list(frame.columns) == COLUMNS
+    assert frame["prompt_per_mtok"].dtype == "float64"
+    assert frame["context_length"].dtype == "Int64"
+    assert frame["is_free"].dtype == bool
+
+
+def test_discount_is_kept_only_between_zero_and_one() -> None:
+    assert one_row(payloads.model("acme/a", discount=0.25))["discount"] == 0.25
+    assert math.isnan(one_row(payloads.model("acme/b", discount=1.5))["discount"])
+    assert math.isnan(one_row(payloads.model("acme/c"))["discount"])
