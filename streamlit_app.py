@@ -1,26 +1,208 @@
-"""OpenRouter model catalog explorer (page under construction: sections are wired as they land)."""
+"""OpenRouter model catalog explorer: the page, top to bottom. Logic lives in `catalog/`."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-from catalog import Catalog
+from catalog import Catalog, CatalogError
+from catalog.errors import RefreshRefused
+from catalog.filters import SORT_LABELS, Filters, apply_filters, capability_label, options
+from catalog.freshness import age_text, is_stale, stale_after_hours
+from catalog.table import escape_markdown
+from views.charts import render_charts
+from views.models import render_details, render_sort, render_table
 
-st.set_page_config(page_title="OpenRouter model catalog", page_icon=":material/travel_explore:", layout="wide")
+st.set_page_config(
+    page_title="OpenRouter model catalog", page_icon=":material/travel_explore:", layout="wide"
+)
+
+CONTEXT_STEPS = [0, 8_192, 16_384, 32_768, 65_536, 128_000, 200_000, 262_144, 1_000_000, 2_000_000]
 
 
 @st.cache_resource
 def shared_catalog() -> Catalog:
+    """One Catalog per server process, shared by every session and thread."""
     return Catalog()
 
 
-snapshot = shared_catalog().snapshot()
-models = snapshot.models
-st.title("OpenRouter model catalog")
-st.caption(f"{snapshot.count:,} models · {snapshot.describe_source()}")
+@st.cache_resource(max_entries=32, show_spinner=False)
+def filtered_view(
+    generation: int, source: str, count: int, filters: Filters, _models: pd.DataFrame
+) -> pd.DataFrame:
+    """The filtered, sorted rows; computed once per catalog generation and filter set."""
+    return apply_filters(_models, filters)
 
-table_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
-    ["Models", "Charts", "Cost calculator", "Compare", "What changed"]
+
+FILTER_DEFAULTS = {
+    "q": "", "provider": [], "in": [], "out": [], "cap": [], "ctx": 0,
+    "max_in": None, "max_out": None, "free": False, "novar": False, "noexp": False,
+}  # fmt: skip
+
+
+def clear_filters() -> None:
+    for key, value in FILTER_DEFAULTS.items():
+        st.session_state[key] = value
+
+
+def secret_api_key() -> str | None:
+    try:
+        return st.secrets.get("OPENROUTER_API_KEY")
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return None
+
+
+def run_refresh(catalog: Catalog, force: bool = False) -> None:
+    before = catalog.snapshot()
+    with st.status("Fetching the live catalog from OpenRouter…", expanded=False) as status:
+        try:
+            result = catalog.refresh(force=force, api_key=secret_api_key())
+        except RefreshRefused as error:
+            status.update(label="Refresh refused", state="error")
+            st.session_state["offer_force"] = True
+            st.session_state["action"] = ("warning", f"Refresh refused: {error}.")
+        except CatalogError as error:
+            status.update(label="Refresh failed", state="error")
+            st.session_state["action"] = (
+                "error",
+                f"Refresh failed: {error}. Still showing the catalog from {before.describe_source()}; "
+                "nothing was changed.",
+            )
+        else:
+            status.update(label="Refreshed", state="complete")
+            st.session_state["offer_force"] = False
+            st.session_state["action"] = ("success", f"Refreshed: {result.summary()}.")
+
+
+catalog = shared_catalog()
+
+# -- sidebar: actions ----------------------------------------------------------------------------
+with st.sidebar:
+    st.header("Catalog", anchor=False)
+    if st.button("Refresh prices", key="refresh", type="primary", icon=":material/refresh:", width="stretch"):
+        st.session_state["confirm_reset"] = False
+        run_refresh(catalog)
+    if st.session_state.get("offer_force") and st.button(
+        "Replace anyway", key="refresh_force", icon=":material/warning:", width="stretch"
+    ):
+        run_refresh(catalog, force=True)
+    if st.button("Reset to defaults", key="reset", icon=":material/restart_alt:", width="stretch"):
+        st.session_state["confirm_reset"] = True
+    if st.session_state.get("confirm_reset"):
+        st.warning(
+            "Discard the live catalog and show the bundled defaults again? Every open session switches."
+        )
+        confirm, cancel = st.columns(2)
+        if confirm.button("Yes, reset", key="reset_confirm", type="primary", width="stretch"):
+            try:
+                restored = catalog.reset()
+            except CatalogError as error:
+                st.session_state["action"] = ("error", f"Reset failed: {error}. Nothing was changed.")
+            else:
+                st.session_state["action"] = (
+                    "success",
+                    f"Reset: showing the {restored.count:,} bundled default models.",
+                )
+            st.session_state["confirm_reset"] = False
+            st.rerun()
+        if cancel.button("Cancel", key="reset_cancel", width="stretch"):
+            st.session_state["confirm_reset"] = False
+            st.rerun()
+    if action := st.session_state.get("action"):
+        kind, message = action
+        getattr(st, kind)(escape_markdown(message))
+
+snapshot = catalog.snapshot()
+models = snapshot.models
+
+# -- header ---------------------------------------------------------------------------------------
+st.title("OpenRouter model catalog", anchor=False)
+if snapshot.is_live:
+    refreshed = f"{snapshot.fetched_at:%Y-%m-%d %H:%M} UTC ({age_text(snapshot.fetched_at)})"
+    st.caption(f"Live from OpenRouter · refreshed {refreshed}")
+else:
+    as_of = snapshot.defaults_as_of
+    st.caption(f"Bundled defaults · prices as of {as_of} · press **Refresh prices** for every live model")
+if snapshot.notice:
+    st.warning(escape_markdown(snapshot.notice), icon=":material/warning:")
+if snapshot.is_live and is_stale(snapshot.fetched_at):
+    st.warning(
+        f"These prices are {age_text(snapshot.fetched_at)} old (over {stale_after_hours():g} h). "
+        "Press **Refresh prices** for current ones.",
+        icon=":material/schedule:",
+    )
+summary = st.columns(4)
+summary[0].metric("Models", f"{snapshot.count:,}")
+summary[1].metric("Providers", f"{models['provider'].nunique():,}")
+summary[2].metric("Free", f"{int(models['is_free'].sum()):,}")
+summary[3].metric("Source", "live" if snapshot.is_live else "defaults")
+
+# -- sidebar: filters (every one is in the URL) ---------------------------------------------------
+with st.sidebar:
+    st.header("Filters", anchor=False)
+    search = st.text_input("Search", key="q", bind="query-params", placeholder="id, name or description")
+    providers = st.multiselect(
+        "Providers", sorted(models["provider"].unique()), key="provider", bind="query-params"
+    )
+    input_modalities = st.multiselect(
+        "Input modalities", options(models, "input_modalities"), key="in", bind="query-params"
+    )
+    output_modalities = st.multiselect(
+        "Output modalities", options(models, "output_modalities"), key="out", bind="query-params"
+    )
+    parameters = options(models, "supported_parameters")
+    capabilities = st.multiselect(
+        "Required capabilities",
+        sorted(parameters, key=lambda p: (capability_label(p) == p, capability_label(p).lower())),
+        format_func=capability_label,
+        key="cap",
+        bind="query-params",
+    )
+    min_context = st.select_slider(
+        "Minimum context",
+        CONTEXT_STEPS,
+        format_func=lambda n: (
+            "any" if n == 0 else f"{n / 1_000_000:g}M" if n >= 1_000_000 else f"{n // 1000:,}K"
+        ),
+        key="ctx",
+        bind="query-params",
+    )
+    prices = st.columns(2)
+    max_prompt = prices[0].number_input(
+        "Max input $/1M", min_value=0.0, value=None, step=0.5, key="max_in", bind="query-params"
+    )
+    max_completion = prices[1].number_input(
+        "Max output $/1M", min_value=0.0, value=None, step=0.5, key="max_out", bind="query-params"
+    )
+    free_only = st.checkbox("Free models only", key="free", bind="query-params")
+    hide_variable = st.checkbox("Hide variable-priced routers", key="novar", bind="query-params")
+    hide_expiring = st.checkbox("Hide models expiring within 30 days", key="noexp", bind="query-params")
+    sort = render_sort()
+    st.button("Clear filters", key="clear_filters", on_click=clear_filters, icon=":material/filter_alt_off:")
+
+# -- body -----------------------------------------------------------------------------------------
+filters = Filters(
+    search=search,
+    providers=tuple(providers),
+    input_modalities=tuple(input_modalities),
+    output_modalities=tuple(output_modalities),
+    min_context=int(min_context),
+    max_prompt_per_mtok=max_prompt,
+    max_completion_per_mtok=max_completion,
+    free_only=free_only,
+    hide_variable=hide_variable,
+    capabilities=tuple(capabilities),
+    hide_expiring=hide_expiring,
+    sort=sort,
 )
-with table_tab:
-    st.dataframe(models.drop(columns=["raw_json"]), hide_index=True)
-# cost_tab: views.cost.render_calculator(filtered)   compare_tab: views.compare.render_compare(models)
-# changes_tab: views.changes.render_changes(catalog)
+filtered = filtered_view(snapshot.generation, snapshot.source, snapshot.count, filters, models)
+
+models_tab, charts_tab = st.tabs(["Models", "Charts"], key="tab", bind="query-params")
+
+if models_tab.open:
+    with models_tab:
+        selected = render_table(filtered, snapshot.count, SORT_LABELS[sort])
+        render_details(filtered, selected)
+if charts_tab.open:
+    with charts_tab:
+        render_charts(filtered)

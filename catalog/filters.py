@@ -1,0 +1,213 @@
+"""The explorer's filters and sort: applied to a models frame, and carried in the page's URL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from catalog.normalize import LIST_SEPARATOR
+
+EXPIRY_WINDOW = timedelta(days=30)
+
+# Parameter -> what a user calls it. Anything else is shown by its API name.
+CAPABILITY_LABELS = {
+    "tools": "Tool calling",
+    "tool_choice": "Tool choice",
+    "reasoning": "Reasoning",
+    "include_reasoning": "Reasoning output",
+    "structured_outputs": "Structured outputs",
+    "response_format": "JSON mode (response_format)",
+    "web_search_options": "Web search",
+    "logprobs": "Log probabilities",
+    "seed": "Seed",
+}
+
+SORTS = {
+    "newest": ("created", False),
+    "input_price": ("prompt_per_mtok", True),
+    "output_price": ("completion_per_mtok", True),
+    "context": ("context_length", False),
+    "name": ("name", True),
+}
+SORT_LABELS = {
+    "newest": "Newest first",
+    "input_price": "Cheapest input",
+    "output_price": "Cheapest output",
+    "context": "Longest context",
+    "name": "Name",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Every filter of the explorer; the defaults select every model."""
+
+    search: str = ""
+    providers: tuple[str, ...] = ()
+    input_modalities: tuple[str, ...] = ()
+    output_modalities: tuple[str, ...] = ()
+    min_context: int = 0
+    max_prompt_per_mtok: float | None = None
+    max_completion_per_mtok: float | None = None
+    free_only: bool = False
+    hide_variable: bool = False
+    capabilities: tuple[str, ...] = ()
+    hide_expiring: bool = False
+    sort: str = "newest"
+
+    def is_default(self) -> bool:
+        return self == Filters()
+
+    def active_count(self) -> int:
+        """How many filters narrow the view (the sort is not a filter)."""
+        return sum(getattr(self, f.name) != f.default for f in fields(self) if f.name != "sort")
+
+
+# Filters field -> URL query parameter.
+PARAM_NAMES = {
+    "search": "q",
+    "providers": "provider",
+    "input_modalities": "in",
+    "output_modalities": "out",
+    "min_context": "ctx",
+    "max_prompt_per_mtok": "max_in",
+    "max_completion_per_mtok": "max_out",
+    "free_only": "free",
+    "hide_variable": "novar",
+    "capabilities": "cap",
+    "hide_expiring": "noexp",
+    "sort": "sort",
+}
+
+
+def apply_filters(frame: pd.DataFrame, filters: Filters, now: datetime | None = None) -> pd.DataFrame:
+    """The rows of `frame` that pass every filter, in the chosen sort order."""
+    keep = np.ones(len(frame), dtype=bool)
+    if filters.search.strip():
+        needle = filters.search.strip().lower()
+        text = (
+            frame["id"].str.lower()
+            + "\n"
+            + frame["name"].str.lower()
+            + "\n"
+            + frame["description"].str.lower()
+        )
+        keep &= text.str.contains(needle, regex=False).fillna(False).to_numpy(bool)
+    if filters.providers:
+        keep &= frame["provider"].isin(filters.providers).to_numpy(bool)
+    for column, wanted in (
+        ("input_modalities", filters.input_modalities),
+        ("output_modalities", filters.output_modalities),
+        ("supported_parameters", filters.capabilities),
+    ):
+        if wanted:
+            keep &= _has_all(frame[column], wanted)
+    if filters.min_context > 0:
+        keep &= (frame["context_length"].fillna(0) >= filters.min_context).to_numpy(bool)
+    for column, limit in (
+        ("prompt_per_mtok", filters.max_prompt_per_mtok),
+        ("completion_per_mtok", filters.max_completion_per_mtok),
+    ):
+        if limit is not None:
+            # A price limit only admits models with a known per-token price under it.
+            priced = frame["token_priced"] & ~frame["variable_pricing"]
+            keep &= (priced & (frame[column] <= limit)).fillna(False).to_numpy(bool)
+    if filters.free_only:
+        keep &= frame["is_free"].to_numpy(bool)
+    if filters.hide_variable:
+        keep &= ~frame["variable_pricing"].to_numpy(bool)
+    if filters.hide_expiring:
+        now = now or datetime.now(UTC)
+        expires = frame["expiration_date"]
+        keep &= ~((expires.notna()) & (expires <= now + EXPIRY_WINDOW)).to_numpy(bool)
+    result = frame[keep] if not keep.all() else frame
+    return sort_models(result, filters.sort)
+
+
+def sort_models(frame: pd.DataFrame, sort: str) -> pd.DataFrame:
+    column, ascending = SORTS.get(sort, SORTS["newest"])
+    if column in ("prompt_per_mtok", "completion_per_mtok"):
+        # Variable and non-token prices are not comparable: they go last.
+        comparable = frame[column].where(frame["token_priced"] & ~frame["variable_pricing"])
+        order = comparable.to_numpy(dtype=float, na_value=np.nan)
+        positions = np.lexsort((frame["id"].to_numpy(dtype=object), order))
+        return frame.iloc[positions]
+    return frame.sort_values([column, "id"], ascending=[ascending, True], na_position="last", kind="stable")
+
+
+def options(frame: pd.DataFrame, column: str) -> list[str]:
+    """The distinct values of a list-like text column (modalities, parameters), sorted."""
+    values: set[str] = set()
+    for cell in frame[column].dropna().unique():
+        values.update(v for v in str(cell).split(LIST_SEPARATOR) if v)
+    return sorted(values)
+
+
+def capability_label(parameter: str) -> str:
+    return CAPABILITY_LABELS.get(parameter, parameter)
+
+
+def to_query_params(filters: Filters) -> dict[str, str]:
+    """The non-default filters as URL query parameters (lists comma separated)."""
+    params: dict[str, str] = {}
+    defaults = Filters()
+    for name, key in PARAM_NAMES.items():
+        value = getattr(filters, name)
+        if value == getattr(defaults, name):
+            continue
+        if isinstance(value, tuple):
+            params[key] = ",".join(value)
+        elif isinstance(value, bool):
+            params[key] = "1"
+        elif isinstance(value, float):
+            params[key] = f"{value:g}"
+        else:
+            params[key] = str(value)
+    return params
+
+
+def from_query_params(params: Mapping[str, str | list[str]]) -> Filters:
+    """Filters from URL query parameters; anything malformed falls back to its default."""
+    values: dict[str, object] = {}
+    defaults = Filters()
+    for name, key in PARAM_NAMES.items():
+        raw = params.get(key)
+        if isinstance(raw, list):
+            raw = raw[-1] if raw else None
+        if raw is None:
+            continue
+        default = getattr(defaults, name)
+        if isinstance(default, tuple):
+            values[name] = tuple(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
+        elif isinstance(default, bool):
+            values[name] = raw.lower() in ("1", "true", "yes", "on")
+        elif name == "min_context":
+            values[name] = _number(raw, int) or 0
+        elif name == "sort":
+            values[name] = raw if raw in SORTS else defaults.sort
+        elif name == "search":
+            values[name] = raw[:200]
+        else:
+            values[name] = _number(raw, float)
+    return replace(defaults, **values)
+
+
+def _has_all(column: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
+    # Cells are "a, b, c": pad with separators so "tools" never matches "tool_choice".
+    padded = LIST_SEPARATOR + column.fillna("") + ","
+    keep = np.ones(len(column), dtype=bool)
+    for value in wanted:
+        keep &= padded.str.contains(LIST_SEPARATOR + value + ",", regex=False).to_numpy(bool)
+    return keep
+
+
+def _number(text: str, kind: type) -> int | float | None:
+    try:
+        value = kind(float(text))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if value >= 0 and value == value else None

@@ -1,0 +1,171 @@
+"""What the explorer's table and details panel show: display frames built from a models frame."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from catalog.normalize import MILLION, PER_TOKEN_FIELDS, PER_UNIT_FIELDS, parse_price
+
+# Display column -> source column.
+TABLE_COLUMNS = {
+    "Model": "name",
+    "ID": "id",
+    "Provider": "provider",
+    "Pricing": "pricing",
+    "Input $/1M tokens": "prompt_per_mtok",
+    "Output $/1M tokens": "completion_per_mtok",
+    "Cache read $/1M tokens": "cache_read_per_mtok",
+    "Context (tokens)": "context_length",
+    "Max output (tokens)": "max_completion_tokens",
+    "Input modalities": "input_modalities",
+    "Output modalities": "output_modalities",
+    "Created": "created",
+    "Expires": "expiration_date",
+    "OpenRouter page": "url",
+}
+
+FIELD_LABELS = {
+    "prompt": "Input (prompt)",
+    "completion": "Output (completion)",
+    "input_cache_read": "Cache read",
+    "input_cache_write": "Cache write",
+    "input_cache_write_1h": "Cache write (1 h)",
+    "internal_reasoning": "Reasoning",
+    "audio": "Audio input",
+    "input_audio_cache": "Audio cache",
+    "audio_output": "Audio output",
+    "image_token": "Image tokens",
+    "image_output": "Image output",
+    "request": "Per request",
+    "image": "Per input image",
+    "web_search": "Per web search",
+}
+
+
+def pricing_labels(frame: pd.DataFrame) -> pd.Series:
+    """How each model is priced, in words: free, variable, per token, or the unit it really uses."""
+    outputs = frame["output_modalities"].fillna("")
+    not_token = np.where(
+        outputs.str.contains("transcription", regex=False),
+        "per audio (transcription)",
+        "not per token (" + outputs.astype(str) + ")",
+    )
+    per_token = np.where(frame["has_tiers"].to_numpy(bool), "per token, tiered", "per token")
+    labels = np.select(
+        [
+            frame["variable_pricing"].to_numpy(bool),
+            frame["is_free"].to_numpy(bool),
+            ~frame["token_priced"].to_numpy(bool),
+        ],
+        ["variable", "free", not_token],
+        default=per_token,
+    )
+    return pd.Series(labels, index=frame.index, dtype="string")
+
+
+def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The models as the table shows them: labelled columns, no per-token price for non-token models."""
+    token = (frame["token_priced"] & ~frame["variable_pricing"]).to_numpy(bool)
+    data: dict[str, Any] = {}
+    for label, column in TABLE_COLUMNS.items():
+        if column == "pricing":
+            data[label] = pricing_labels(frame)
+        elif column in ("prompt_per_mtok", "completion_per_mtok", "cache_read_per_mtok"):
+            # A transcription model's "prompt" is per unit of audio: as $/1M tokens it would be nonsense.
+            data[label] = frame[column].where(token)
+        else:
+            data[label] = frame[column]
+    return pd.DataFrame(data, index=frame.index)
+
+
+def price_rows(raw_json: str, token_priced: bool = True) -> pd.DataFrame:
+    """Every price field of one model, exact from the raw strings, with its unit."""
+    pricing = _pricing(raw_json)
+    rows = []
+    for field, value in pricing.items():
+        if field in ("overrides", "discount"):
+            continue
+        rows.append(_price_row(field, value, token_priced))
+    discount = pricing.get("discount")
+    if isinstance(discount, (int, float)) and not isinstance(discount, bool) and discount:
+        rows.append({"Price": "Discount", "Amount": f"{discount:.0%}", "Unit": "off list price"})
+    return pd.DataFrame(rows, columns=["Price", "Amount", "Unit"])
+
+
+def override_rows(raw_json: str, token_priced: bool = True) -> pd.DataFrame:
+    """Conditional prices (long-context tiers and UTC time windows), in the order they apply."""
+    overrides = _pricing(raw_json).get("overrides")
+    rows = []
+    for index, override in enumerate(overrides if isinstance(overrides, list) else []):
+        if not isinstance(override, dict):
+            continue
+        if "min_prompt_tokens" in override:
+            condition = f"prompt ≥ {override['min_prompt_tokens']:,} tokens"
+        elif "utc_start" in override:
+            condition = f"{_hhmm(override.get('utc_start'))}-{_hhmm(override.get('utc_end'))} UTC"
+        else:
+            condition = "other condition"
+        for field, value in override.items():
+            if field in ("min_prompt_tokens", "utc_start", "utc_end"):
+                continue
+            row = _price_row(field, value, token_priced)
+            rows.append({"#": index + 1, "When": condition, **row})
+    return pd.DataFrame(rows, columns=["#", "When", "Price", "Amount", "Unit"])
+
+
+def format_usd(amount: Decimal) -> str:
+    """Exact dollars, at least two decimals, never an exponent: 0.45 -> "$0.45", 2 -> "$2.00"."""
+    if amount == 0:
+        return "$0"
+    text = format(amount.normalize(), "f")
+    whole, _, fraction = text.partition(".")
+    return f"${int(whole):,}.{fraction.ljust(2, '0')}"
+
+
+def _price_row(field: str, value: Any, token_priced: bool = True) -> dict[str, str]:
+    label = FIELD_LABELS.get(field, field)
+    try:
+        number = parse_price(value)
+    except ValueError:
+        return {"Price": label, "Amount": "unreadable", "Unit": ""}
+    if number is None:
+        return {"Price": label, "Amount": "", "Unit": ""}
+    if number == -1:
+        return {"Price": label, "Amount": "variable", "Unit": "set per request"}
+    if field in ("prompt", "completion") and not token_priced:
+        # e.g. a transcription model's price per unit of audio: shown as listed, never per 1M tokens.
+        return {"Price": label, "Amount": format_usd(number), "Unit": "per unit, as listed (not per token)"}
+    if field in PER_TOKEN_FIELDS:
+        return {"Price": label, "Amount": format_usd(number * MILLION), "Unit": "per 1M tokens"}
+    unit = {"request": "per request", "image": "per image", "web_search": "per search"}.get(field, "per unit")
+    if field not in PER_UNIT_FIELDS:
+        unit = "per unit (as listed)"
+    return {"Price": label, "Amount": format_usd(number), "Unit": unit}
+
+
+def _pricing(raw_json: str) -> dict[str, Any]:
+    try:
+        raw = json.loads(raw_json)
+    except (TypeError, ValueError):
+        return {}
+    pricing = raw.get("pricing") if isinstance(raw, dict) else None
+    return pricing if isinstance(pricing, dict) else {}
+
+
+def _hhmm(value: Any) -> str:
+    if isinstance(value, int) and 0 <= value <= 2400:
+        return f"{value // 100:02d}:{value % 100:02d}"
+    return "?"
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~:$")
+
+
+def escape_markdown(text: str) -> str:
+    """Third-party text made literal for Streamlit's markdown: no links, images, HTML or emphasis."""
+    return "".join("\\" + char if char in _MARKDOWN_SPECIALS else char for char in text)

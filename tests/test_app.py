@@ -1,0 +1,253 @@
+"""The explorer page, driven headlessly with AppTest: first load, actions, filters, URL state."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from catalog import Catalog
+from catalog.defaults import default_models
+from catalog.filters import Filters, apply_filters
+from tests.payloads import catalog_of, model, payload
+from tests.stand_in import StandIn
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+DEFAULT_COUNT = len(default_models())
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches() -> Iterator[None]:
+    """st.cache_resource outlives an AppTest: each test starts with no shared Catalog."""
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def shown_ids(at: AppTest) -> list[str]:
+    return at.dataframe[0].value["ID"].tolist()
+
+
+def unescape(markdown: str) -> str:
+    """What a reader sees of escaped markdown source."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def captions(at: AppTest) -> str:
+    return unescape("\n".join(c.value for c in at.caption))
+
+
+def messages(at: AppTest) -> str:
+    return unescape("\n".join(e.value for e in [*at.success, *at.error, *at.warning, *at.info]))
+
+
+def click(at: AppTest, key: str) -> None:
+    at.button(key=key).click().run()
+    assert not at.exception
+
+
+def test_first_load_shows_every_bundled_model_without_network(app: AppTest, stand_in: StandIn) -> None:
+    assert len(shown_ids(app)) == DEFAULT_COUNT >= 40
+    assert f"Showing {DEFAULT_COUNT} of {DEFAULT_COUNT} models" in captions(app)
+    assert "Bundled defaults · prices as of 2026-11-01" in captions(app)
+    assert stand_in.models_requests == 0
+
+
+def test_table_labels_free_variable_and_non_token_prices(app: AppTest) -> None:
+    table = app.dataframe[0].value.set_index("ID")
+    assert table.loc["openrouter/auto", "Pricing"] == "variable"
+    assert pd.isna(table.loc["openrouter/auto", "Input $/1M tokens"])
+    assert table.loc["meta-llama/llama-3.3-70b-instruct:free", "Pricing"] == "free"
+    assert table.loc["openai/whisper-1", "Pricing"] == "per audio (transcription)"
+    assert pd.isna(table.loc["openai/whisper-1", "Input $/1M tokens"])  # never $6,000 per 1M "tokens"
+    assert table.loc["openai/gpt-4o", "Input $/1M tokens"] == 2.5
+    assert (table["OpenRouter page"].str.startswith("https://openrouter.ai/")).all()
+
+
+def test_refresh_shows_every_model_of_every_modality(app: AppTest, stand_in: StandIn) -> None:
+    stand_in.set_payload(catalog_of(120))
+    click(app, "refresh")
+    assert len(shown_ids(app)) == 120
+    assert "Refreshed: 120 models (was 53 bundled defaults)" in messages(app)
+    assert "Live from OpenRouter" in captions(app)
+    assert stand_in.models_requests == 1
+
+
+def test_second_refresh_reports_added_removed_repriced(app: AppTest, stand_in: StandIn) -> None:
+    first = [model("a/one"), model("a/two"), model("a/three")]
+    stand_in.set_payload(payload(first))
+    click(app, "refresh")
+    second = [model("a/one", prompt="0.000005"), model("a/two"), model("a/four")]
+    stand_in.set_payload(payload(second))
+    click(app, "refresh")
+    assert "3 models: 1 added, 1 removed, 1 repriced" in messages(app)
+
+
+def test_reset_asks_for_confirmation_then_restores_defaults(app: AppTest, stand_in: StandIn) -> None:
+    stand_in.set_payload(catalog_of(80))
+    click(app, "refresh")
+    click(app, "reset")
+    assert "Discard the live catalog" in messages(app)
+    assert len(shown_ids(app)) == 80  # nothing happens before confirming
+    click(app, "reset_cancel")
+    assert len(shown_ids(app)) == 80
+    click(app, "reset")
+    click(app, "reset_confirm")
+    assert len(shown_ids(app)) == DEFAULT_COUNT
+    assert f"Reset: showing the {DEFAULT_COUNT} bundled default models" in messages(app)
+    assert Catalog().snapshot().source == "defaults"  # persisted, not only in this session
+
+
+@pytest.mark.parametrize(
+    ("mode", "reason"),
+    [
+        ("html", "not JSON (got text/html)"),
+        ("unavailable", "HTTP 503: Service temporarily unavailable"),
+        ("empty", "lists no models"),
+        ("truncated", "cut short"),
+    ],
+)
+def test_failed_refresh_shows_the_reason_and_keeps_the_table(
+    app: AppTest, stand_in: StandIn, catalog_dir: Path, mode: str, reason: str
+) -> None:
+    stand_in.set_payload(catalog_of(60))
+    click(app, "refresh")
+    before = shown_ids(app)
+    files_before = {p.name: p.read_bytes() for p in catalog_dir.iterdir() if p.is_file()}
+    stand_in.set_mode(mode)
+    click(app, "refresh")
+    text = unescape("\n".join(e.value for e in app.error))
+    assert reason in text
+    assert "Still showing the catalog from live from OpenRouter" in text
+    assert shown_ids(app) == before
+    assert {p.name: p.read_bytes() for p in catalog_dir.iterdir() if p.is_file()} == files_before
+
+
+def test_refresh_that_would_halve_the_catalog_is_refused_then_forced(app: AppTest, stand_in: StandIn) -> None:
+    stand_in.set_payload(catalog_of(100))
+    click(app, "refresh")
+    stand_in.set_payload(catalog_of(30))
+    click(app, "refresh")
+    assert "under half" in messages(app)
+    assert len(shown_ids(app)) == 100
+    click(app, "refresh_force")
+    assert len(shown_ids(app)) == 30
+
+
+def test_another_process_refresh_shows_on_next_rerun(app: AppTest, stand_in: StandIn) -> None:
+    stand_in.set_payload(catalog_of(70))
+    Catalog().refresh()  # a second Catalog on the same directory stands in for another process
+    app.run()
+    assert len(shown_ids(app)) == 70
+
+
+def expected_ids(**filters: object) -> list[str]:
+    return apply_filters(default_models(), Filters(**filters))["id"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "filters"),
+    [
+        ("q", "claude", {"search": "claude"}),
+        ("provider", ["anthropic", "google"], {"providers": ("anthropic", "google")}),
+        ("in", ["audio"], {"input_modalities": ("audio",)}),
+        ("out", ["image"], {"output_modalities": ("image",)}),
+        ("cap", ["reasoning", "tools"], {"capabilities": ("reasoning", "tools")}),
+        ("ctx", 1_000_000, {"min_context": 1_000_000}),
+        ("max_in", 1.0, {"max_prompt_per_mtok": 1.0}),
+        ("max_out", 2.0, {"max_completion_per_mtok": 2.0}),
+        ("free", True, {"free_only": True}),
+        ("novar", True, {"hide_variable": True}),
+        ("noexp", True, {"hide_expiring": True}),
+        ("sort", "input_price", {"sort": "input_price"}),
+    ],
+)
+def test_each_filter_narrows_the_table(app: AppTest, key: str, value: object, filters: dict) -> None:
+    app.session_state[key] = value
+    app.run()
+    assert not app.exception
+    expected = expected_ids(**filters)
+    assert shown_ids(app) == expected
+    if key != "sort":
+        assert 0 < len(expected) < DEFAULT_COUNT
+    assert f"Showing {len(expected)} of {DEFAULT_COUNT} models" in captions(app)
+
+
+def test_filters_combine_and_clear(app: AppTest) -> None:
+    app.session_state["provider"] = ["openai"]
+    app.session_state["cap"] = ["tools"]
+    app.session_state["max_in"] = 1.0
+    app.run()
+    expected = expected_ids(providers=("openai",), capabilities=("tools",), max_prompt_per_mtok=1.0)
+    assert shown_ids(app) == expected and len(expected) > 0
+    click(app, "clear_filters")
+    assert len(shown_ids(app)) == DEFAULT_COUNT
+
+
+def test_no_match_says_so(app: AppTest) -> None:
+    app.session_state["q"] = "no model is called this"
+    app.run()
+    assert not app.exception
+    assert "No models match these filters" in messages(app)
+
+
+def test_url_query_parameters_open_the_same_view() -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["provider"] = ["openai"]
+    at.query_params["q"] = "gpt"
+    at.query_params["sort"] = "Cheapest input"
+    at.query_params["model"] = "openai/gpt-4o"
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="q").value == "gpt"
+    assert shown_ids(at) == expected_ids(search="gpt", providers=("openai",), sort="input_price")
+    assert at.selectbox(key="model").value == "openai/gpt-4o"
+
+
+def test_details_show_every_price_field_as_text(app: AppTest) -> None:
+    app.session_state["model"] = "google/gemini-2.5-pro"
+    app.run()
+    assert not app.exception
+    prices = app.dataframe[1].value
+    assert {"Input (prompt)", "Output (completion)", "Cache read"} <= set(prices["Price"])
+    tiers = app.dataframe[2].value
+    assert "prompt ≥ 200,000 tokens" in set(tiers["When"])
+    assert any("thinking model for complex reasoning" in t.value for t in app.text)
+
+
+def test_charts_tab_renders(stand_in: StandIn) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["tab"] = "Charts"
+    at.run()
+    assert not at.exception
+    assert "Left out of price charts: 1 variable-priced" in captions(at)
+
+
+def test_hostile_model_text_is_never_markup(stand_in: StandIn, app: AppTest) -> None:
+    hostile = model(
+        "evil/model",
+        name="<script>alert(1)</script> ![x](https://example.invalid/x.png) **bold**",
+        description="<img src=x onerror=alert(1)> [click](javascript:alert(1))",
+    )
+    stand_in.set_payload(payload([hostile, model("a/b"), model("a/c")]))
+    click(app, "refresh")
+    app.session_state["model"] = "evil/model"
+    app.run()
+    assert not app.exception
+    assert not app.markdown or all("<script>" not in m.value for m in app.markdown)
+    subheaders = [h.value for h in app.subheader]
+    assert any(r"\<script\>" in h for h in subheaders)
+    assert any(t.value.startswith("<img src=x") for t in app.text)  # shown as plain text

@@ -1,0 +1,105 @@
+"""The Charts tab: Altair charts of the filtered models' per-token prices."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from catalog.chartdata import METRICS, cheapest, priced_models, provider_summary, scatter_points
+
+PRICE_FORMAT = "$,.4~f"
+
+
+def render_charts(filtered: pd.DataFrame) -> None:
+    if filtered.empty:
+        st.info("No models match the filters, so there is nothing to chart.")
+        return
+    priced = priced_models(filtered)
+    if note := priced.note():
+        st.caption(note)
+
+    left, right = st.columns(2)
+    points, sample_note = scatter_points(priced.frame)
+    tooltip = [
+        alt.Tooltip("name:N", title="Model"),
+        alt.Tooltip("id:N", title="ID"),
+        alt.Tooltip("prompt_per_mtok:Q", title="Input $/1M", format=PRICE_FORMAT),
+        alt.Tooltip("completion_per_mtok:Q", title="Output $/1M", format=PRICE_FORMAT),
+        alt.Tooltip("context_length:Q", title="Context (tokens)", format=","),
+    ]
+    with left:
+        st.subheader("Price vs context length")
+        chart = (
+            alt.Chart(points)
+            .mark_circle(size=60, opacity=0.7)
+            .encode(
+                x=alt.X(
+                    "context_length:Q", scale=alt.Scale(type="log"), title="Context length (tokens, log)"
+                ),
+                y=alt.Y("prompt_per_mtok:Q", scale=alt.Scale(type="log"), title="Input $/1M tokens (log)"),
+                color=alt.Color("provider:N", legend=None),
+                tooltip=tooltip,
+            )
+        )
+        st.altair_chart(chart, width="stretch")
+    with right:
+        st.subheader("Input vs output price")
+        chart = (
+            alt.Chart(points)
+            .mark_circle(size=60, opacity=0.7)
+            .encode(
+                x=alt.X("prompt_per_mtok:Q", scale=alt.Scale(type="log"), title="Input $/1M tokens (log)"),
+                y=alt.Y(
+                    "completion_per_mtok:Q", scale=alt.Scale(type="log"), title="Output $/1M tokens (log)"
+                ),
+                color=alt.Color("provider:N", legend=None),
+                tooltip=tooltip,
+            )
+        )
+        st.altair_chart(chart, width="stretch")
+    if sample_note:
+        st.caption(sample_note)
+
+    st.subheader("Providers")
+    summary = provider_summary(filtered, priced.frame)
+    base = alt.Chart(summary).encode(y=alt.Y("provider:N", sort="-x", title=None))
+    counts = base.mark_bar().encode(
+        x=alt.X("models:Q", title="Models"),
+        tooltip=[alt.Tooltip("provider:N"), alt.Tooltip("models:Q", title="Models")],
+    )
+    medians = base.mark_bar(color="#f59e0b").encode(
+        x=alt.X("median_prompt_per_mtok:Q", title="Median input $/1M tokens"),
+        tooltip=[
+            alt.Tooltip("provider:N"),
+            alt.Tooltip("median_prompt_per_mtok:Q", title="Median input $/1M", format=PRICE_FORMAT),
+            alt.Tooltip("median_completion_per_mtok:Q", title="Median output $/1M", format=PRICE_FORMAT),
+        ],
+    )
+    provider_left, provider_right = st.columns(2)
+    provider_left.altair_chart(counts, width="stretch")
+    provider_right.altair_chart(medians, width="stretch")
+    if filtered["provider"].nunique() > len(summary):
+        st.caption(f"The {len(summary)} providers with the most models of {filtered['provider'].nunique()}.")
+
+    st.subheader("Cheapest models")
+    metric_column, count_column = st.columns([2, 1])
+    metric = metric_column.selectbox(
+        "Price", list(METRICS), format_func=METRICS.get, key="chart_metric", label_visibility="collapsed"
+    )
+    count = count_column.number_input(
+        "How many", min_value=5, max_value=50, value=15, step=5, key="chart_top"
+    )
+    top = cheapest(priced.frame, metric, int(count))
+    chart = (
+        alt.Chart(top)
+        .mark_bar()
+        .encode(
+            x=alt.X("price:Q", title=METRICS[metric]),
+            y=alt.Y("name:N", sort="x", title=None),
+            color=alt.Color("provider:N", title="Provider"),
+            tooltip=[*tooltip[:4], alt.Tooltip("price:Q", title=METRICS[metric], format=PRICE_FORMAT)],
+        )
+    )
+    st.altair_chart(chart, width="stretch")
+    st.caption("Free models are left out here: they all tie at $0.")
