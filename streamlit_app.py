@@ -131,11 +131,11 @@ if snapshot.is_live and is_stale(snapshot.fetched_at):
         "Press **Refresh prices** for current ones.",
         icon=":material/schedule:",
     )
-summary = st.columns(4)
-summary[0].metric("Models", f"{snapshot.count:,}")
-summary[1].metric("Providers", f"{models['provider'].nunique():,}")
-summary[2].metric("Free", f"{int(models['is_free'].sum()):,}")
-summary[3].metric("Source", "live" if snapshot.is_live else "defaults")
+with st.container(horizontal=True, gap="large"):
+    st.metric("Models", f"{snapshot.count:,}", width="content")
+    st.metric("Providers", f"{models['provider'].nunique():,}", width="content")
+    st.metric("Free", f"{int(models['is_free'].sum()):,}", width="content")
+    st.metric("Not priced per token", f"{int((~models['token_priced']).sum()):,}", width="content")
 
 # -- sidebar: filters (every one is in the URL) ---------------------------------------------------
 with st.sidebar:
