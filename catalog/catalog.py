@@ -14,6 +14,7 @@ from catalog.changes import ChangeSummary, diff_models
 from catalog.client import DEFAULT_API_BASE, DEFAULT_DEADLINE_S, OpenRouterClient
 from catalog.defaults import default_models, defaults_as_of
 from catalog.errors import BadResponse, RefreshRefused, StoreError
+from catalog.history import Recorded, record_refresh
 from catalog.normalize import normalize_models
 from catalog.store import StatKey, Store, StoreDamaged, StoredMeta
 
@@ -59,18 +60,22 @@ class RefreshResult:
     changes: ChangeSummary
     problems: tuple[str, ...] = ()
     fetched: bool = True  # False when another process had just refreshed and its result was adopted
+    changes_from_history: bool = False  # `changes` compare with the history's last live catalog
+    history_note: str | None = None  # the change history could not be updated, or was started again
 
     def summary(self) -> str:
         if not self.fetched:
             return (
                 f"{self.snapshot.count:,} models: another process refreshed moments ago; showing its result"
             )
-        if not self.previous.is_live:
+        if not self.previous.is_live and not self.changes_from_history:
             text = f"{self.snapshot.count:,} models (was {self.previous.count:,} bundled defaults)"
         else:
             text = self.changes.describe(self.snapshot.count)
         if self.problems:
             text += f"; {len(self.problems)} model(s) skipped as unreadable"
+        if self.history_note:
+            text += f"; {self.history_note}"
         return text
 
 
@@ -120,7 +125,7 @@ class Catalog:
         api_base = (api_base or os.environ.get("OPENROUTER_API_BASE") or DEFAULT_API_BASE).rstrip("/")
         api_key = api_key or os.environ.get("OPENROUTER_API_KEY") or None
         deadline_s = self.deadline_s or _deadline_from_env()
-        seen_generation = self._current.generation if self._current else -1
+        seen_generation = self.snapshot().generation  # what this process last saw, before waiting
         with self._lock, self.store.locked():
             previous = self._load()
             if (
@@ -143,17 +148,27 @@ class Catalog:
                     f"the response lists {new_count:,} models, under half of the {previous.count:,} "
                     "now stored; refusing to replace them (use force to accept)"
                 )
-            changes = diff_models(previous.models, normalized.frame)
+            fetched_at = _now()
             meta = self.store.write(
                 normalized.frame,
                 source="live",
-                fetched_at=_now(),
+                fetched_at=fetched_at,
                 api_base=api_base,
                 defaults_as_of=None,
                 problems=normalized.problems,
             )
             snapshot = self._install(meta, normalized.frame)
-            return RefreshResult(snapshot, previous, changes, tuple(normalized.problems))
+            recorded = self._record_history(previous, normalized.frame, fetched_at)
+            from_history = recorded.changes is not None
+            changes = recorded.changes if from_history else diff_models(previous.models, normalized.frame)
+            return RefreshResult(
+                snapshot,
+                previous,
+                changes,
+                tuple(normalized.problems),
+                changes_from_history=from_history,
+                history_note=recorded.notice,
+            )
 
     def reset(self) -> Snapshot:
         """Make the bundled defaults current again, for every process sharing the directory."""
@@ -165,6 +180,23 @@ class Catalog:
             return self._install(meta, frame)
 
     # -- internals -----------------------------------------------------------------------------
+
+    def _record_history(self, previous: Snapshot, frame: pd.DataFrame, fetched_at: datetime) -> Recorded:
+        """Fold the new live catalog into the change history (caller holds the store's lock).
+
+        The catalog is already written: a failure here is reported, not raised, and the next
+        refresh catches up, since the history compares with its own last live state.
+        """
+        try:
+            return record_refresh(
+                self.store,
+                frame,
+                fetched_at,
+                previous_live=previous.models if previous.is_live else None,
+                previous_at=previous.fetched_at,
+            )
+        except StoreError as error:
+            return Recorded(None, f"change history not updated: {error}")
 
     def _load(self) -> Snapshot:
         """Read the store (caller holds self._lock); first run and damage fall back to defaults."""
