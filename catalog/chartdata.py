@@ -46,6 +46,9 @@ def priced_models(frame: pd.DataFrame) -> PricedModels:
         ["id", "name", "provider", "context_length", "prompt_per_mtok", "completion_per_mtok", "is_free"],
     ]
     priced = priced.assign(
+        generates_text=frame.loc[keep, "output_modalities"].str.contains("text", regex=False).fillna(False)
+    )
+    priced = priced.assign(
         blended_per_mtok=BLENDED_INPUT_SHARE * priced["prompt_per_mtok"]
         + (1 - BLENDED_INPUT_SHARE) * priced["completion_per_mtok"].fillna(0)
     )
@@ -77,12 +80,13 @@ def provider_summary(frame: pd.DataFrame, priced: pd.DataFrame, top: int = TOP_P
     )
 
 
-def cheapest(
-    priced: pd.DataFrame, metric: str = "blended", count: int = 15, include_free: bool = False
-) -> pd.DataFrame:
-    """The `count` cheapest models by a metric (free ones left out unless asked: they all tie at 0)."""
+def cheapest(priced: pd.DataFrame, metric: str = "blended", count: int = 15) -> pd.DataFrame:
+    """The `count` cheapest text-generating models by a metric.
+
+    Free models all tie at $0, and embedding models have no output price to compare: both are left out.
+    """
     column = "blended_per_mtok" if metric == "blended" else metric
-    pool = priced if include_free else priced[~priced["is_free"].to_numpy(bool)]
+    pool = priced[~priced["is_free"].to_numpy(bool) & priced["generates_text"].to_numpy(bool)]
     pool = pool[pool[column].notna()]
     order = np.lexsort((pool["id"].to_numpy(dtype=object), pool[column].to_numpy(dtype=float)))
     return pool.iloc[order[:count]].assign(price=lambda f: f[column])

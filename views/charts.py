@@ -63,7 +63,8 @@ def render_charts(filtered: pd.DataFrame) -> None:
 
     st.subheader("Providers")
     summary = provider_summary(filtered, priced.frame)
-    base = alt.Chart(summary).encode(y=alt.Y("provider:N", sort="-x", title=None))
+    # Both charts list providers in one order (most models first), so a row reads across.
+    base = alt.Chart(summary).encode(y=alt.Y("provider:N", sort=summary["provider"].tolist(), title=None))
     counts = base.mark_bar().encode(
         x=alt.X("models:Q", title="Models"),
         tooltip=[alt.Tooltip("provider:N"), alt.Tooltip("models:Q", title="Models")],
@@ -96,10 +97,10 @@ def render_charts(filtered: pd.DataFrame) -> None:
         .mark_bar()
         .encode(
             x=alt.X("price:Q", title=METRICS[metric]),
-            y=alt.Y("name:N", sort="x", title=None),
+            y=alt.Y("name:N", sort="x", title=None, axis=alt.Axis(labelLimit=260)),
             color=alt.Color("provider:N", title="Provider"),
             tooltip=[*tooltip[:4], alt.Tooltip("price:Q", title=METRICS[metric], format=PRICE_FORMAT)],
         )
     )
     st.altair_chart(chart, width="stretch")
-    st.caption("Free models are left out here: they all tie at $0.")
+    st.caption("Models that generate text; free models (all $0) and embedding models are left out.")

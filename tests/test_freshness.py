@@ -1,0 +1,25 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from catalog.freshness import age_text, is_stale, stale_after_hours
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def test_age_in_words() -> None:
+    assert age_text(NOW - timedelta(seconds=10), NOW) == "just now"
+    assert age_text(NOW - timedelta(minutes=1), NOW) == "1 minute ago"
+    assert age_text(NOW - timedelta(hours=5, minutes=3), NOW) == "5 hours ago"
+    assert age_text(NOW - timedelta(days=3), NOW) == "3 days ago"
+
+
+def test_stale_after_a_configurable_age(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not is_stale(NOW - timedelta(hours=23), NOW)
+    assert is_stale(NOW - timedelta(hours=25), NOW)
+    assert not is_stale(None, NOW)
+    monkeypatch.setenv("CATALOG_STALE_HOURS", "2")
+    assert stale_after_hours() == 2
+    assert is_stale(NOW - timedelta(hours=3), NOW)
+    monkeypatch.setenv("CATALOG_STALE_HOURS", "soon")
+    assert stale_after_hours() == 24
