@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import tempfile
 from datetime import date
@@ -30,6 +31,8 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_string_dtype(series) or series.dtype == object:
             text = series.astype("string")
             risky = text.str.startswith(FORMULA_PREFIXES).fillna(False)
+            if series.dtype == object:  # only text runs as a formula: -2 or Decimal("-1") stays a number
+                risky &= series.map(lambda value: isinstance(value, str)).astype(bool)
             if risky.any():
                 out[column] = series.where(~risky, "'" + text)
     return out
@@ -38,12 +41,23 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV of exactly the given rows and columns, in order, formula-safe, UTF-8."""
     buffer = io.StringIO()
-    csv_frame(frame).to_csv(buffer, index=False, date_format="%Y-%m-%dT%H:%M:%SZ")
+    # CRLF rows (RFC 4180): the csv writer quotes a cell holding a line-ending character, so a lone
+    # CR inside a name is quoted too, instead of starting a new row that a spreadsheet would run.
+    csv_frame(frame).to_csv(buffer, index=False, date_format="%Y-%m-%dT%H:%M:%SZ", lineterminator="\r\n")
     return buffer.getvalue().encode("utf-8")
 
 
 def to_json_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_json(orient="records", date_format="iso", force_ascii=False, indent=1).encode("utf-8")
+    """JSON records with every float in full (pandas' writer rounds to 10 places: 0.0208333333)."""
+    records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    return json.dumps(records, default=_json_value, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _json_value(value: object) -> str:
+    if isinstance(value, pd.Timestamp):  # as pandas writes it: 2026-01-01T00:00:00.000Z
+        utc = value.tz_convert("UTC") if value.tzinfo is not None else value
+        return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}{'Z' if value.tzinfo else ''}"
+    return str(value)
 
 
 def to_parquet_file(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
