@@ -1,15 +1,18 @@
-"""The command line: python -m catalog refresh|reset|show|export ..."""
+"""The command line: python -m catalog refresh|reset|show|export|changes ..."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog.catalog import Catalog
+from catalog.changes import KINDS
 from catalog.errors import CatalogError
-from catalog.export import export_bytes
+from catalog.export import export_bytes, to_csv_bytes, to_json_bytes
+from catalog.history import export_frame, format_table, load_history
 
 Command = Callable[[argparse.Namespace, Catalog], int]
 
@@ -52,6 +55,32 @@ def cmd_export(args: argparse.Namespace, catalog: Catalog) -> int:
     return 0
 
 
+def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
+    history = load_history(catalog.directory)
+    if history.notice:
+        print(f"note: {history.notice}", file=sys.stderr)
+    if history.is_empty:
+        print("note: no change history yet; it starts with the first live refresh", file=sys.stderr)
+    events = history.events(since=args.since, until=args.until, kinds=args.kind)
+    if args.format == "csv":
+        data = to_csv_bytes(export_frame(events))
+    elif args.format == "json":
+        data = to_json_bytes(export_frame(events))
+    else:
+        data = format_table(events).encode("utf-8")
+    write_output(data, args.output)
+    return 0
+
+
+def iso_time(text: str) -> datetime:
+    """An ISO-8601 date or time for the command line; without a zone it is UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO-8601 date or time") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def write_output(data: bytes, output: str | None) -> None:
     """Write to the named file, or to standard output when none is named."""
     if output and output != "-":
@@ -90,6 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "json", "parquet"), default="csv")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     export.set_defaults(run=cmd_export)
+    changes = commands.add_parser("changes", help="models added, removed and repriced, refresh by refresh")
+    changes.add_argument("--since", type=iso_time, help="only changes at or after this ISO-8601 time (UTC)")
+    changes.add_argument("--until", type=iso_time, help="only changes before this ISO-8601 time (UTC)")
+    changes.add_argument(
+        "--kind", action="append", choices=KINDS, help="only this kind of change (repeat for several)"
+    )
+    changes.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    changes.add_argument("--output", "-o", help="file to write (default: standard output)")
+    changes.set_defaults(run=cmd_changes)
     return parser
 
 

@@ -1,0 +1,128 @@
+"""The "What changed" tab and the price history chart, rendered by Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from catalog import Catalog
+from tests.payloads import model, payload
+from tests.stand_in import StandIn
+
+
+def changes_page(directory: str) -> None:
+    from catalog import Catalog
+    from views.changes import render_changes
+
+    render_changes(Catalog(directory))
+
+
+def price_history_page(directory: str, model_id: str) -> None:
+    from catalog import Catalog
+    from views.changes import render_price_history
+
+    render_price_history(Catalog(directory), model_id)
+
+
+@pytest.fixture
+def history_dir(catalog_dir: Path, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Three live refreshes, two and one days ago and now: a baseline, then two rounds of changes."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    moments = iter([now - timedelta(days=2), now - timedelta(days=1), now])
+    monkeypatch.setattr("catalog.catalog._now", lambda: current)
+    catalog = Catalog()
+    for models in (
+        [model("a/one", name="One"), model("b/two", name="Two"), model("c/three", name="Three")],
+        [
+            model("a/one", "0.0000011", name="One"),  # +10%
+            model("c/three", "0.000003", name="Three"),  # +200%
+            model("d/four", name="<b>Four</b>"),
+        ],
+        [
+            model("a/one", "0.0000011", name="One"),
+            model("c/three", "0.0000015", name="Three"),  # -50%
+            model(
+                "d/four", name="<b>Four</b>", overrides=[{"min_prompt_tokens": 1000, "prompt": "0.000002"}]
+            ),
+        ],
+    ):
+        current = next(moments)
+        stand_in.set_payload(payload(models))
+        catalog.refresh()
+    return catalog_dir
+
+
+def test_what_changed_lists_biggest_movers_first(history_dir: Path):
+    at = AppTest.from_function(changes_page, args=(str(history_dir),)).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric} == {
+        "Models added": "1",
+        "Models removed": "1",
+        "Models repriced": "2",
+        "Models price tiers changed": "0",
+    }
+    table = at.dataframe[0].value
+    assert list(table.columns) == [
+        "at",
+        "change",
+        "id",
+        "name",
+        "field",
+        "unit",
+        "old",
+        "new",
+        "delta",
+        "change_pct",
+    ]
+    assert table[["change", "id", "field"]].values.tolist() == [
+        ["repriced", "c/three", "prompt"],  # +200%
+        ["repriced", "c/three", "prompt"],  # -50%
+        ["repriced", "a/one", "prompt"],  # +10%
+        ["added", "d/four", ""],
+        ["removed", "b/two", ""],
+    ]
+    assert table["change_pct"].round(6).tolist()[:3] == [200.0, -50.0, 10.0]
+    assert table["name"].tolist()[3] == "<b>Four</b>"  # third-party text stays text
+
+    at.multiselect(key="changes_kinds").set_value(["retiered"]).run()
+    assert not at.exception
+    assert at.dataframe[0].value[["change", "id", "field"]].values.tolist() == [
+        ["retiered", "d/four", "overrides"]
+    ]
+
+    baseline_day = datetime.now(UTC).date() - timedelta(days=2)
+    at.date_input(key="changes_dates").set_value((baseline_day, baseline_day)).run()
+    assert not at.exception
+    assert not at.dataframe
+    assert at.info[0].value == "No changes of the chosen kinds in this date range."
+
+
+def test_what_changed_before_any_live_refresh(catalog_dir: Path):
+    at = AppTest.from_function(changes_page, args=(str(catalog_dir),)).run()
+    assert not at.exception
+    assert at.info[0].value.startswith("No change history yet.")
+
+
+def test_price_history_is_a_step_chart(history_dir: Path):
+    at = AppTest.from_function(price_history_page, args=(str(history_dir), "c/three")).run()
+    assert not at.exception
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    assert spec["mark"] == {"type": "line", "interpolate": "step-after", "point": True}
+    assert spec["encoding"]["y"]["title"] == "$/1M tokens"
+    data = pa.ipc.open_stream(charts[0].proto.datasets[0].data.data).read_all().to_pandas()
+    prompt = data[data["field"] == "prompt"]
+    assert prompt["price"].tolist() == [1.0, 3.0, 1.5]  # the baseline, then two moves
+    assert at.caption[0].value == "2 price change(s) recorded; a step holds until the next change."
+
+
+def test_price_history_of_an_unknown_model(history_dir: Path):
+    at = AppTest.from_function(price_history_page, args=(str(history_dir), "no/such")).run()
+    assert not at.exception
+    assert at.caption[0].value.startswith("No price history for this model yet")
