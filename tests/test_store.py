@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -125,6 +127,44 @@ def test_a_generation_is_never_reused_after_damage_is_moved_aside(
         write_live(store, models_2026)
     store.move_aside("test")
     assert write_live(store, models_2026).generation == 4
+
+
+def test_a_reader_always_gets_a_matching_pair_while_a_writer_replaces_it(
+    store: Store, models_2026: pd.DataFrame
+) -> None:
+    sizes = (10, 3)
+    write_live(store, models_2026)
+    done = threading.Event()
+    failures: list[BaseException] = []
+    reads = 0
+
+    def write() -> None:
+        try:
+            for round_ in range(12):
+                write_live(store, models_2026.head(sizes[round_ % 2]))
+        finally:
+            done.set()
+
+    def read() -> None:
+        nonlocal reads
+        try:
+            while not done.is_set():
+                meta, frame = store.read()  # type: ignore[misc]
+                assert meta.count == len(frame) in sizes
+                assert frame["id"].tolist() == models_2026["id"].head(len(frame)).tolist()
+                reads += 1
+                time.sleep(0.0005)  # leave the writer the GIL now and then
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=read) for _ in range(3)] + [threading.Thread(target=write)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == []
+    assert reads > 0
+    assert store.read()[0].generation == 13  # type: ignore[index]
 
 
 # -- damage --------------------------------------------------------------------------------------
