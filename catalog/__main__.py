@@ -10,6 +10,7 @@ from pathlib import Path
 
 from catalog.catalog import Catalog
 from catalog.changes import KINDS
+from catalog.cost import EXPORT_FORMATS, Workload, cost_frame, export_costs, parse_utc_time
 from catalog.errors import CatalogError
 from catalog.export import export_bytes, to_csv_bytes, to_json_bytes
 from catalog.history import export_frame, format_table, load_history
@@ -52,6 +53,30 @@ def cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
 def cmd_export(args: argparse.Namespace, catalog: Catalog) -> int:
     frame = catalog.snapshot().models
     write_output(export_bytes(frame, args.format), args.output)
+    return 0
+
+
+def cmd_cost(args: argparse.Namespace, catalog: Catalog) -> int:
+    workload = Workload(
+        input_tokens=args.input_tokens,
+        output_tokens=args.output_tokens,
+        cached_input_tokens=args.cached_input_tokens,
+        reasoning_tokens=args.reasoning_tokens,
+        cache_write_tokens=args.cache_write_tokens,
+        images=args.images,
+        web_searches=args.web_searches,
+        requests=args.requests,
+    )
+    if args.top is not None and args.top < 1:
+        raise CatalogError(f"--top must be at least 1 (got {args.top})")
+    costs = cost_frame(catalog.snapshot().models, workload, utc_time=parse_utc_time(args.utc_time))
+    if args.top is not None:
+        unpriced = int(costs["reason"].notna().sum())
+        costs = costs[costs["reason"].isna()].head(args.top)
+        if unpriced:
+            note = f"note: {unpriced:,} models without a cost left out (see them without --top)"
+            print(note, file=sys.stderr)
+    write_output(export_costs(costs, args.format), args.output)
     return 0
 
 
@@ -119,6 +144,29 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "json", "parquet"), default="csv")
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     export.set_defaults(run=cmd_export)
+
+    cost = commands.add_parser(
+        "cost",
+        help="what a workload costs on every model, cheapest first",
+        description="Price a workload on every model, exactly, cheapest first. Input tokens include the "
+        "cached and cache-write tokens; output tokens include the reasoning tokens. Models with no "
+        "number (variable price, not priced per token) come last with a reason; with --top they are "
+        "left out.",
+    )
+    cost.add_argument("--input-tokens", type=int, required=True, help="prompt tokens per request (all)")
+    cost.add_argument("--output-tokens", type=int, required=True, help="completion tokens per request (all)")
+    cost.add_argument("--cached-input-tokens", type=int, default=0, help="of the input, read from cache")
+    cost.add_argument("--reasoning-tokens", type=int, default=0, help="of the output, internal reasoning")
+    cost.add_argument("--cache-write-tokens", type=int, default=0, help="of the input, written to cache")
+    cost.add_argument("--images", type=int, default=0, help="input images per request")
+    cost.add_argument("--web-searches", type=int, default=0, help="web searches per request")
+    cost.add_argument("--requests", type=int, default=1, help="number of requests (default 1)")
+    cost.add_argument("--utc-time", help="apply time-window prices at this UTC time (HHMM or HH:MM)")
+    cost.add_argument("--top", type=int, help="only the K cheapest models with a cost")
+    cost.add_argument("--format", choices=EXPORT_FORMATS, default="table")
+    cost.add_argument("--output", "-o", help="file to write (default: standard output)")
+    cost.set_defaults(run=cmd_cost)
+
     changes = commands.add_parser("changes", help="models added, removed and repriced, refresh by refresh")
     changes.add_argument("--since", type=iso_time, help="only changes at or after this ISO-8601 time (UTC)")
     changes.add_argument("--until", type=iso_time, help="only changes before this ISO-8601 time (UTC)")

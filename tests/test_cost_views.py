@@ -1,0 +1,141 @@
+"""The cost calculator and compare views, rendered with AppTest on the bundled defaults and on fixtures."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from catalog.defaults import default_models
+
+DEFAULTS_PAGE = """
+import streamlit as st
+from catalog.defaults import default_models
+from views.compare import render_compare
+from views.cost import render_calculator
+
+models = default_models()
+calculator, compare = st.tabs(["Cost calculator", "Compare"])
+with calculator:
+    render_calculator(models)
+with compare:
+    render_compare(models)
+"""
+
+FIXTURE_PAGE = """
+import streamlit as st
+from catalog.normalize import normalize_models
+from tests.payloads import model
+from views.compare import render_compare
+from views.cost import render_calculator
+
+models = normalize_models([
+    model("a/cheap", "0.000001", "0.000002", input_cache_read="0.0000001", name="**Cheap** <b>x</b>"),
+    model("b/dear", "0.00001", "0.00003"),
+    model("c/tiered", "0.00000125", "0.00001",
+          overrides=[{"min_prompt_tokens": 200000, "prompt": "0.0000025", "completion": "0.000015"}]),
+    model("openrouter/auto", "-1", "-1"),
+]).frame
+calculator, compare = st.tabs(["Cost calculator", "Compare"])
+with calculator:
+    render_calculator(models)
+with compare:
+    render_compare(models)
+"""
+
+
+def page(script: str, **params: str) -> AppTest:
+    app = AppTest.from_string(script, default_timeout=30)
+    for key, value in params.items():
+        app.query_params[key] = value
+    return app.run()
+
+
+def cost_table(app: AppTest):
+    """The calculator's table (AppTest does not expose a dataframe's key)."""
+    return next(d.value for d in app.dataframe if "per_month_usd" in d.value.columns)
+
+
+def compare_table(app: AppTest):
+    return next(d.value for d in app.dataframe if "× cheapest" in d.value.index)
+
+
+def metric(app: AppTest, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def test_both_views_render_on_the_bundled_defaults():
+    app = page(DEFAULTS_PAGE, cmp="openai/gpt-4o-mini,google/gemini-2.5-pro")
+    assert not app.exception
+    models = default_models()
+    priced = (models["token_priced"] & ~models["variable_pricing"]).sum()
+    assert metric(app, "Models with a cost") == f"{priced:,}"
+    table = cost_table(app).set_index("id")
+    # Chat preset: 1,500 input and 400 output tokens, 1,000 requests a day, 30-day month.
+    mini = models.set_index("id").loc["openai/gpt-4o-mini"]
+    expected = (1500 * mini["prompt_per_mtok"] + 400 * mini["completion_per_mtok"]) / 1e6 * 1000 * 30
+    assert table.loc["openai/gpt-4o-mini", "per_month_usd"] == pytest.approx(expected)
+    comparison = compare_table(app)
+    assert list(comparison.columns) == ["openai/gpt-4o-mini", "google/gemini-2.5-pro"]
+    assert comparison.loc["× cheapest", "openai/gpt-4o-mini"] == "1.00×"
+
+
+def test_the_calculator_shows_hand_computed_figures_and_escapes_names():
+    app = page(FIXTURE_PAGE, w_in="1000", w_out="100", w_cached="500", w_req="10", w_budget="0.5")
+    assert not app.exception
+    table = cost_table(app)
+    # a/cheap: 500 x 0.000001 + 500 x 0.0000001 + 100 x 0.000002 = 0.00075 a request, x 10 x 30
+    first = table.iloc[0]
+    assert (first["id"], first["per_request_usd"], first["per_day_usd"]) == ("a/cheap", 0.00075, 0.0075)
+    assert first["per_month_usd"] == pytest.approx(0.225)
+    assert first["name"] == "**Cheap** <b>x</b>"  # a cell: shown as text, never as markdown or HTML
+    assert app.text[0].value.startswith("Cheapest: **Cheap** <b>x</b> (a/cheap)")
+    # c/tiered 0.00225 x 300 = 0.675 and b/dear 0.013 x 300 = 3.9 do not fit $0.50 a month
+    assert table["fits_budget"].tolist() == [True, False, False]
+    assert metric(app, "Fit the budget") == "1 of 3"
+    assert app.expander[0].label == "1 models without a cost"
+
+
+def test_the_workload_comes_from_the_url_and_goes_back_to_it():
+    app = page(FIXTURE_PAGE, w_in="250000", w_out="1000", w_req="2")
+    assert app.number_input(key="cost_input_tokens").value == 250_000
+    assert app.selectbox(key="cost_preset").value == "Custom"
+    assert app.query_params["w_in"] == "250000"
+    assert app.query_params["w_preset"] == "Custom"
+    tiered = cost_table(app).set_index("id").loc["c/tiered"]
+    assert tiered["note"] == "long-context price (≥ 200,000 input tokens)"
+
+    app.number_input(key="cost_output_tokens").set_value(2000).run()
+    assert app.query_params["w_out"] == "2000"
+
+
+def test_a_preset_fills_the_inputs_and_editing_one_makes_it_custom():
+    app = page(FIXTURE_PAGE)
+    assert app.selectbox(key="cost_preset").value == "Chat"
+    app.selectbox(key="cost_preset").set_value("Agent with reasoning").run()
+    assert app.number_input(key="cost_reasoning_tokens").value == 2_000
+    assert app.number_input(key="cost_cached_input_tokens").value == 15_000
+    assert app.query_params["w_preset"] == "Agent with reasoning"
+    assert app.query_params["w_reason"] == "2000"
+    app.number_input(key="cost_requests").set_value(7).run()
+    assert app.selectbox(key="cost_preset").value == "Custom"
+
+
+def test_an_impossible_workload_is_an_error_message_not_an_exception():
+    app = page(FIXTURE_PAGE)
+    app.number_input(key="cost_cached_input_tokens").set_value(99_999).run()
+    assert not app.exception
+    assert app.error[0].value.startswith("Cached input tokens (99,999) exceed the input tokens")
+
+
+def test_compare_needs_two_models_and_keeps_the_pick_in_the_url():
+    app = page(FIXTURE_PAGE, cmp="a/cheap,gone/model")
+    assert not app.exception
+    assert app.multiselect(key="compare_models").value == ["a/cheap"]
+    assert app.info[0].value.startswith("Pick at least two models")
+    app.multiselect(key="compare_models").select("b/dear").run()
+    assert app.query_params["cmp"] == "a/cheap,b/dear"
+    comparison = compare_table(app)
+    assert comparison.loc["Name", "a/cheap"] == "**Cheap** <b>x</b>"
+    # Chat preset: a/cheap 1,500 x 0.000001 + 400 x 0.000002 = 0.0023; b/dear 0.015 + 0.012 = 0.027
+    assert comparison.loc["Workload ($/request)", "b/dear"] == "$0.027"
+    assert comparison.loc["× cheapest", "b/dear"] == "11.74×"  # 0.027 / 0.0023

@@ -1,0 +1,59 @@
+"""The compare section: 2 to 4 models side by side, with the calculator's workload priced on each."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from catalog.cost import COMPARE_LIMIT, DAYS_PER_MONTH, InvalidWorkload, compare_frame, parse_compare_ids
+from views.cost import current_utc_time, current_workload
+
+PICK_KEY = "compare_models"
+PICK_PARAM = "cmp"
+
+
+def render_compare(models: pd.DataFrame) -> None:
+    """Pick models from the whole catalog and see them side by side."""
+    ids = models["id"].tolist()
+    known = set(ids)
+    if PICK_KEY not in st.session_state:
+        st.session_state[PICK_KEY] = parse_compare_ids(st.query_params.get(PICK_PARAM), known)
+    else:  # after a refresh a picked model may be gone
+        st.session_state[PICK_KEY] = [i for i in st.session_state[PICK_KEY] if i in known][:COMPARE_LIMIT]
+    names = dict(zip(ids, models["name"].fillna("").tolist(), strict=True))
+    picked = st.multiselect(
+        f"Models to compare (2 to {COMPARE_LIMIT})",
+        ids,
+        key=PICK_KEY,
+        max_selections=COMPARE_LIMIT,
+        format_func=lambda model_id: f"{names.get(model_id) or model_id} · {model_id}",
+        placeholder="Type a name or id",
+    )
+    value = ",".join(picked)
+    if not value and PICK_PARAM in st.query_params:
+        del st.query_params[PICK_PARAM]
+    elif value and st.query_params.get(PICK_PARAM) != value:
+        st.query_params[PICK_PARAM] = value
+
+    if len(picked) < 2:
+        st.info("Pick at least two models to see them side by side.", icon=":material/compare_arrows:")
+        return
+    try:
+        workload = current_workload()
+    except InvalidWorkload as problem:
+        st.warning(f"The calculator's workload is not valid ({problem}); fix it to see costs.")
+        return
+    utc_time = current_utc_time()
+    st.text(
+        f"Workload from the cost calculator: {workload.input_tokens:,} input tokens "
+        f"({workload.cached_input_tokens:,} cached), {workload.output_tokens:,} output tokens "
+        f"({workload.reasoning_tokens:,} reasoning), {workload.requests:,} requests a day, "
+        f"{DAYS_PER_MONTH}-day month" + ("" if utc_time is None else f", at {utc_time:04d} UTC")
+    )
+    table = compare_frame(models, picked, workload, utc_time=utc_time)
+    st.dataframe(
+        table,
+        key="compare_table",
+        height=(len(table) + 1) * 35 + 3,
+        column_config={"_index": st.column_config.TextColumn("", pinned=True)},
+    )

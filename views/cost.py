@@ -1,0 +1,258 @@
+"""The cost calculator section: a workload (kept in the URL), what it costs on every filtered model."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from catalog.cost import (
+    CUSTOM_PRESET,
+    DAYS_PER_MONTH,
+    PRESETS,
+    WORKLOAD_PARAMS,
+    InvalidWorkload,
+    Workload,
+    calculator_csv,
+    calculator_frame,
+    cheapest,
+    format_hhmm,
+    parse_utc_time,
+    preset_of,
+    workload_from_params,
+)
+
+DEFAULT_PRESET = "Chat"
+PRESET_KEY, UTC_KEY, BUDGET_KEY, TOP_KEY = "cost_preset", "cost_utc_time", "cost_budget", "cost_top_n"
+PRESET_PARAM, UTC_PARAM, BUDGET_PARAM = "w_preset", "w_utc", "w_budget"
+UTC_CHOICES = [None, *range(0, 2400, 100)]
+INPUTS = {  # Workload field -> (label, help)
+    "input_tokens": (
+        "Input tokens per request",
+        "The whole prompt, as OpenRouter's usage.prompt_tokens counts it, including the cached "
+        "and cache-write tokens below.",
+    ),
+    "cached_input_tokens": (
+        "…of which cached",
+        "Part of the input read from the prompt cache: billed at the cache-read price (the prompt "
+        "price where a model has none).",
+    ),
+    "cache_write_tokens": (
+        "…of which cache writes",
+        "Part of the input written to the prompt cache: billed at the cache-write price (the prompt "
+        "price where a model has none).",
+    ),
+    "output_tokens": (
+        "Output tokens per request",
+        "The whole completion, as usage.completion_tokens counts it, including reasoning tokens.",
+    ),
+    "reasoning_tokens": (
+        "…of which reasoning",
+        "Part of the output spent on internal reasoning: billed at the reasoning price (the "
+        "completion price where a model has none).",
+    ),
+    "images": ("Input images per request", "Billed at each model's per-image price."),
+    "web_searches": ("Web searches per request", "Billed at each model's per-search price."),
+    "requests": ("Requests per day", f"A month is {DAYS_PER_MONTH} days. Any per-request fee is added."),
+}
+
+
+def _key(name: str) -> str:
+    return f"cost_{name}"
+
+
+def render_calculator(filtered: pd.DataFrame) -> None:
+    """The calculator for the currently filtered models."""
+    _start_from_url()
+    top = st.columns([2, 1, 1, 1])
+    top[0].selectbox(
+        "Workload preset",
+        [*PRESETS, CUSTOM_PRESET],
+        key=PRESET_KEY,
+        on_change=_apply_preset,
+        help="Fills in the token counts below; editing any of them makes the workload custom.",
+    )
+    top[1].selectbox(
+        "UTC time of the requests",
+        UTC_CHOICES,
+        key=UTC_KEY,
+        format_func=lambda hhmm: "Any (base price)" if hhmm is None else f"{format_hhmm(hhmm)} UTC",
+        help="A few models charge less at some hours. Without a time, the base price is used.",
+    )
+    top[2].number_input(
+        "Monthly budget (\\$/month)",
+        min_value=0.0,
+        step=10.0,
+        key=BUDGET_KEY,
+        help="0 for none. Models whose monthly cost fits are marked.",
+    )
+    top[3].number_input("Models in the chart", min_value=1, max_value=100, step=1, key=TOP_KEY)
+
+    columns = st.columns(4)
+    for position, name in enumerate(INPUTS):
+        label, help_text = INPUTS[name]
+        columns[position % 4].number_input(
+            label, min_value=0, step=100, key=_key(name), help=help_text, on_change=_mark_custom
+        )
+    _write_url()
+
+    try:
+        workload = current_workload()
+    except InvalidWorkload as problem:
+        text = str(problem)
+        st.error(text[:1].upper() + text[1:], icon=":material/error:")
+        return
+    budget = st.session_state[BUDGET_KEY] or None
+    utc_time = st.session_state[UTC_KEY]
+    table = calculator_frame(filtered, workload, utc_time=utc_time, budget_usd_per_month=budget)
+    priced = table[table["reason"].isna()]
+    unpriced = table[table["reason"].notna()]
+
+    _figures(priced, budget)
+    if not priced.empty:
+        st.altair_chart(_chart(cheapest(table, st.session_state[TOP_KEY]), budget), key="cost_chart")
+    shown = ["name", "id", "per_request_usd", "per_day_usd", "per_month_usd", "fits_budget", "note"]
+    st.dataframe(
+        priced[shown],  # the exact Decimal columns stay out of the browser; the CSV below has them
+        hide_index=True,
+        key="cost_table",
+        column_order=[c for c in shown if budget or c != "fits_budget"],
+        column_config={
+            "name": st.column_config.TextColumn("Model"),
+            "id": st.column_config.TextColumn("Id"),
+            "per_request_usd": st.column_config.NumberColumn("$/request", format="$%.6f"),
+            "per_day_usd": st.column_config.NumberColumn("$/day", format="$%.4f"),
+            "per_month_usd": st.column_config.NumberColumn("$/month", format="$%.2f"),
+            "fits_budget": st.column_config.CheckboxColumn("Fits budget"),
+            "note": st.column_config.TextColumn("Note"),
+        },
+    )
+    st.download_button(
+        "Download exact costs (CSV)",
+        calculator_csv(table),
+        file_name="workload-costs.csv",
+        mime="text/csv",
+        key="cost_download",
+        icon=":material/download:",
+    )
+    if not unpriced.empty:
+        with st.expander(f"{len(unpriced):,} models without a cost"):
+            st.dataframe(
+                unpriced[["name", "id", "reason"]],
+                hide_index=True,
+                key="cost_unpriced",
+                column_order=["name", "id", "reason"],
+                column_config={"name": "Model", "id": "Id", "reason": "Why no cost"},
+            )
+
+
+def current_workload() -> Workload:
+    """The workload in the calculator's inputs (or the URL, or the default preset, before they exist).
+
+    Raises InvalidWorkload when the inputs contradict each other (more cached than input tokens)."""
+    if _key("input_tokens") not in st.session_state:
+        return workload_from_params(st.query_params.to_dict(), PRESETS[DEFAULT_PRESET])
+    return Workload(**{item.name: int(st.session_state[_key(item.name)]) for item in fields(Workload)})
+
+
+def current_utc_time() -> int | None:
+    """The UTC time picked for time-window prices, or None (base prices)."""
+    if UTC_KEY in st.session_state:
+        return st.session_state[UTC_KEY]
+    try:
+        return parse_utc_time(st.query_params.get(UTC_PARAM))
+    except InvalidWorkload:
+        return None
+
+
+def _start_from_url() -> None:
+    """First run of a session: the workload comes from the URL (w_* keys), else the default preset."""
+    if _key("input_tokens") in st.session_state:
+        return
+    params = st.query_params.to_dict()
+    preset = params.get(PRESET_PARAM)
+    workload = workload_from_params(params, PRESETS.get(preset, PRESETS[DEFAULT_PRESET]))
+    for name, value in asdict(workload).items():
+        st.session_state[_key(name)] = value
+    st.session_state[PRESET_KEY] = preset_of(workload)
+    utc_time = current_utc_time()
+    st.session_state[UTC_KEY] = utc_time if utc_time in UTC_CHOICES else None
+    try:
+        st.session_state[BUDGET_KEY] = max(float(params.get(BUDGET_PARAM, 0)), 0.0)
+    except ValueError:
+        st.session_state[BUDGET_KEY] = 0.0
+    st.session_state.setdefault(TOP_KEY, 15)
+
+
+def _apply_preset() -> None:
+    preset = PRESETS.get(st.session_state[PRESET_KEY])
+    if preset is not None:
+        for name, value in asdict(preset).items():
+            st.session_state[_key(name)] = value
+
+
+def _mark_custom() -> None:
+    try:
+        st.session_state[PRESET_KEY] = preset_of(current_workload())
+    except InvalidWorkload:
+        st.session_state[PRESET_KEY] = CUSTOM_PRESET
+
+
+def _write_url() -> None:
+    """Keep the workload in the URL so a link reproduces it; only changed keys are written."""
+    wanted = {key: str(int(st.session_state[_key(name)])) for name, key in WORKLOAD_PARAMS.items()}
+    wanted[PRESET_PARAM] = st.session_state[PRESET_KEY]
+    utc_time = st.session_state[UTC_KEY]
+    wanted[UTC_PARAM] = "" if utc_time is None else f"{utc_time:04d}"
+    budget = st.session_state[BUDGET_KEY]
+    wanted[BUDGET_PARAM] = f"{budget:g}" if budget else ""
+    for key, value in wanted.items():
+        if not value:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def _figures(priced: pd.DataFrame, budget: float | None) -> None:
+    figures = st.columns(3)
+    figures[0].metric("Models with a cost", f"{len(priced):,}")
+    if priced.empty:
+        return
+    first = priced.iloc[0]
+    figures[1].metric(
+        "Cheapest (\\$/month)",
+        f"${first['per_month_usd']:,.2f}",
+        help="The cheapest of the filtered models for this workload; its id is shown below.",
+    )
+    if budget:
+        fits = int(priced["fits_budget"].sum())
+        figures[2].metric("Fit the budget", f"{fits:,} of {len(priced):,}", help="Models at or under it")
+    st.text(f"Cheapest: {first['name']} ({first['id']}), ${first['per_request_usd']:.6f} per request")
+
+
+def _chart(rows: pd.DataFrame, budget: float | None) -> alt.LayerChart | alt.Chart:
+    data = rows[["id", "name", "per_request_usd", "per_month_usd"]].astype(
+        {"id": str, "name": str, "per_request_usd": float, "per_month_usd": float}
+    )
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("per_month_usd:Q", title="$/month"),
+            y=alt.Y("id:N", sort=None, title=None),
+            tooltip=[
+                alt.Tooltip("name:N", title="Model"),
+                alt.Tooltip("id:N", title="Id"),
+                alt.Tooltip("per_request_usd:Q", title="$/request", format="$,.6f"),
+                alt.Tooltip("per_month_usd:Q", title="$/month", format="$,.2f"),
+            ],
+        )
+        .properties(title=f"The {len(data)} cheapest for this workload")
+    )
+    if not budget:
+        return bars
+    rule = alt.Chart(pd.DataFrame({"budget": [budget]})).mark_rule(color="red").encode(x="budget:Q")
+    return bars + rule
