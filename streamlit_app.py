@@ -9,8 +9,12 @@ from catalog import Catalog, CatalogError
 from catalog.errors import RefreshRefused
 from catalog.filters import SORT_LABELS, Filters, apply_filters, capability_label, options
 from catalog.freshness import age_text, is_stale, stale_after_hours
-from catalog.table import escape_markdown
+from catalog.history import History, load_history
+from catalog.table import current_models, escape_markdown, with_status
+from views.changes import render_changes, render_price_history
 from views.charts import render_charts
+from views.compare import render_compare
+from views.cost import render_calculator
 from views.models import render_details, render_sort, render_table
 
 st.set_page_config(
@@ -26,17 +30,29 @@ def shared_catalog() -> Catalog:
     return Catalog()
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def filtered_view(
-    generation: int, source: str, count: int, filters: Filters, _models: pd.DataFrame
+@st.cache_resource(max_entries=8, show_spinner=False)
+def listed_models(
+    generation: int,
+    source: str,
+    history_key: tuple,
+    show_removed: bool,
+    _models: pd.DataFrame,
+    _history: History,
 ) -> pd.DataFrame:
-    """The filtered, sorted rows; computed once per catalog generation and filter set."""
-    return apply_filters(_models, filters)
+    """The catalog with its "new" badges, plus recently removed models when asked; once per change."""
+    removed = _history.removed_models() if show_removed else None
+    return with_status(_models, _history.new_ids(), removed)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def filtered_view(listing_key: tuple, filters: Filters, _listed: pd.DataFrame) -> pd.DataFrame:
+    """The filtered, sorted rows; computed once per listing and filter set."""
+    return apply_filters(_listed, filters)
 
 
 FILTER_DEFAULTS = {
     "q": "", "provider": [], "in": [], "out": [], "cap": [], "ctx": 0,
-    "max_in": None, "max_out": None, "free": False, "novar": False, "noexp": False,
+    "max_in": None, "max_out": None, "free": False, "novar": False, "noexp": False, "removed": True,
 }  # fmt: skip
 
 
@@ -114,6 +130,7 @@ with st.sidebar:
 
 snapshot = catalog.snapshot()
 models = snapshot.models
+history = load_history(catalog.directory)
 
 # -- header ---------------------------------------------------------------------------------------
 st.title("OpenRouter model catalog", anchor=False)
@@ -136,6 +153,8 @@ with st.container(horizontal=True, gap="large"):
     st.metric("Providers", f"{models['provider'].nunique():,}", width="content")
     st.metric("Free", f"{int(models['is_free'].sum()):,}", width="content")
     st.metric("Not priced per token", f"{int((~models['token_priced']).sum()):,}", width="content")
+    if not history.is_empty:
+        st.metric("New in 7 days", f"{len(history.new_ids()):,}", width="content")
 
 # -- sidebar: filters (every one is in the URL) ---------------------------------------------------
 with st.sidebar:
@@ -177,6 +196,13 @@ with st.sidebar:
     free_only = st.checkbox("Free models only", key="free", bind="query-params")
     hide_variable = st.checkbox("Hide variable-priced routers", key="novar", bind="query-params")
     hide_expiring = st.checkbox("Hide models expiring within 30 days", key="noexp", bind="query-params")
+    show_removed = st.toggle(
+        "Show recently removed models",
+        value=True,
+        key="removed",
+        bind="query-params",
+        help="Models OpenRouter stopped listing stay visible, marked with their removal date, for a while.",
+    )
     sort = render_sort()
     st.button("Clear filters", key="clear_filters", on_click=clear_filters, icon=":material/filter_alt_off:")
 
@@ -195,14 +221,30 @@ filters = Filters(
     hide_expiring=hide_expiring,
     sort=sort,
 )
-filtered = filtered_view(snapshot.generation, snapshot.source, snapshot.count, filters, models)
+history_key = (history.refreshes, history.last_refresh_at)
+listed = listed_models(snapshot.generation, snapshot.source, history_key, show_removed, models, history)
+listing_key = (snapshot.generation, snapshot.source, history_key, show_removed)
+filtered = filtered_view(listing_key, filters, listed)
 
-models_tab, charts_tab = st.tabs(["Models", "Charts"], key="tab", bind="query-params")
+models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
+    ["Models", "Charts", "Cost calculator", "Compare", "What changed"], key="tab", bind="query-params"
+)
 
 if models_tab.open:
     with models_tab:
-        selected = render_table(filtered, snapshot.count, SORT_LABELS[sort])
-        render_details(filtered, selected)
+        selected = render_table(filtered, len(listed), SORT_LABELS[sort])
+        if shown := render_details(filtered, selected):
+            with st.expander("Price history", expanded=False, icon=":material/timeline:"):
+                render_price_history(catalog, shown)
 if charts_tab.open:
     with charts_tab:
-        render_charts(filtered)
+        render_charts(current_models(filtered))
+if cost_tab.open:
+    with cost_tab:
+        render_calculator(current_models(filtered))
+if compare_tab.open:
+    with compare_tab:
+        render_compare(models)
+if changes_tab.open:
+    with changes_tab:
+        render_changes(catalog)

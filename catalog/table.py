@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from catalog.normalize import MILLION, PER_TOKEN_FIELDS, PER_UNIT_FIELDS, parse_
 
 # Display column -> source column.
 TABLE_COLUMNS = {
+    "Status": "status",
     "Model": "name",
     "ID": "id",
     "Provider": "provider",
@@ -47,6 +49,28 @@ FIELD_LABELS = {
 }
 
 
+def with_status(models: pd.DataFrame, new_ids: Collection[str], removed: pd.DataFrame | None) -> pd.DataFrame:
+    """The models plus a `status` column ("new", or "removed on DATE" for appended removed models)."""
+    status = pd.Series(pd.NA, index=models.index, dtype="string")
+    if new_ids:
+        status = status.mask(models["id"].isin(list(new_ids)), "new")
+    marked = models.assign(status=status)
+    if removed is None or removed.empty:
+        return marked
+    gone = removed[~removed["id"].isin(models["id"])]
+    gone = gone.assign(status="removed on " + gone["removed_on"].dt.strftime("%Y-%m-%d")).drop(
+        columns="removed_on"
+    )
+    return pd.concat([marked, gone[marked.columns].astype(marked.dtypes.to_dict())], ignore_index=True)
+
+
+def current_models(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows still listed by OpenRouter (without the removed models `with_status` appended)."""
+    if "status" not in frame:
+        return frame
+    return frame[~frame["status"].fillna("").str.startswith("removed").to_numpy(bool)]
+
+
 def pricing_labels(frame: pd.DataFrame) -> pd.Series:
     """How each model is priced, in words: free, variable, per token, or the unit it really uses."""
     outputs = frame["output_modalities"].fillna("")
@@ -75,6 +99,8 @@ def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for label, column in TABLE_COLUMNS.items():
         if column == "pricing":
             data[label] = pricing_labels(frame)
+        elif column == "status" and column not in frame:
+            continue
         elif column in ("prompt_per_mtok", "completion_per_mtok", "cache_read_per_mtok"):
             # A transcription model's "prompt" is per unit of audio: as $/1M tokens it would be nonsense.
             data[label] = frame[column].where(token)

@@ -144,6 +144,11 @@ def test_refresh_that_would_halve_the_catalog_is_refused_then_forced(app: AppTes
     assert "under half" in messages(app)
     assert len(shown_ids(app)) == 100
     click(app, "refresh_force")
+    status = app.dataframe[0].value["Status"].fillna("")
+    assert (~status.str.startswith("removed on")).sum() == 30
+    assert status.str.startswith("removed on").sum() == 70  # kept visible for the grace period
+    app.session_state["removed"] = False
+    app.run()
     assert len(shown_ids(app)) == 30
 
 
