@@ -59,6 +59,10 @@ def compare_table(app: AppTest):
     return next(d.value for d in app.dataframe if "× cheapest" in d.value.index)
 
 
+def table_has_free(app: AppTest) -> bool:
+    return cost_table(app)["id"].str.endswith(":free").any()
+
+
 def metric(app: AppTest, label: str) -> str:
     return next(m.value for m in app.metric if m.label == label)
 
@@ -67,8 +71,10 @@ def test_both_views_render_on_the_bundled_defaults():
     app = page(DEFAULTS_PAGE, cmp="openai/gpt-4o-mini,google/gemini-2.5-pro")
     assert not app.exception
     models = default_models()
-    priced = (models["token_priced"] & ~models["variable_pricing"]).sum()
-    assert metric(app, "Models with a cost") == f"{priced:,}"
+    generates_text = models["output_modalities"].str.contains("text")
+    ranked = models["token_priced"] & ~models["variable_pricing"] & ~models["is_free"] & generates_text
+    assert metric(app, "Models with a cost") == f"{ranked.sum():,}"  # free and embedding models left out
+    assert not table_has_free(app)
     table = cost_table(app).set_index("id")
     # Chat preset: 1,500 input and 400 output tokens, 1,000 requests a day, 30-day month.
     mini = models.set_index("id").loc["openai/gpt-4o-mini"]
@@ -139,3 +145,14 @@ def test_compare_needs_two_models_and_keeps_the_pick_in_the_url():
     # Chat preset: a/cheap 1,500 x 0.000001 + 400 x 0.000002 = 0.0023; b/dear 0.015 + 0.012 = 0.027
     assert comparison.loc["Workload ($/request)", "b/dear"] == "$0.027"
     assert comparison.loc["× cheapest", "b/dear"] == "11.74×"  # 0.027 / 0.0023
+
+
+def test_free_and_non_text_models_can_be_included():
+    app = page(DEFAULTS_PAGE)
+    app.checkbox(key="cost_include_free").check().run()
+    app.checkbox(key="cost_include_other").check().run()
+    assert not app.exception
+    models = default_models()
+    priced = (models["token_priced"] & ~models["variable_pricing"]).sum()
+    assert metric(app, "Models with a cost") == f"{priced:,}"
+    assert table_has_free(app)

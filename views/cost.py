@@ -106,7 +106,17 @@ def render_calculator(filtered: pd.DataFrame) -> None:
         return
     budget = st.session_state[BUDGET_KEY] or None
     utc_time = st.session_state[UTC_KEY]
-    table = calculator_frame(filtered, workload, utc_time=utc_time, budget_usd_per_month=budget)
+    choices = st.columns(2)
+    include_free = choices[0].checkbox("Include free models", key="cost_include_free")
+    include_other = choices[1].checkbox(
+        "Include models that do not generate text",
+        key="cost_include_other",
+        help="Embedding and rerank models have no output tokens, so a chat workload undercounts them.",
+    )
+    candidates, left_out = _candidates(filtered, include_free, include_other)
+    if left_out:
+        st.caption(left_out)
+    table = calculator_frame(candidates, workload, utc_time=utc_time, budget_usd_per_month=budget)
     priced = table[table["reason"].isna()]
     unpriced = table[table["reason"].notna()]
 
@@ -118,6 +128,7 @@ def render_calculator(filtered: pd.DataFrame) -> None:
         priced[shown],  # the exact Decimal columns stay out of the browser; the CSV below has them
         hide_index=True,
         key="cost_table",
+        placeholder="—",
         column_order=[c for c in shown if budget or c != "fits_budget"],
         column_config={
             "name": st.column_config.TextColumn("Model"),
@@ -131,7 +142,8 @@ def render_calculator(filtered: pd.DataFrame) -> None:
     )
     st.download_button(
         "Download exact costs (CSV)",
-        calculator_csv(table),
+        lambda: calculator_csv(table),
+        on_click="ignore",
         file_name="workload-costs.csv",
         mime="text/csv",
         key="cost_download",
@@ -146,6 +158,24 @@ def render_calculator(filtered: pd.DataFrame) -> None:
                 column_order=["name", "id", "reason"],
                 column_config={"name": "Model", "id": "Id", "reason": "Why no cost"},
             )
+
+
+def _candidates(filtered: pd.DataFrame, include_free: bool, include_other: bool) -> tuple[pd.DataFrame, str]:
+    """The filtered models worth ranking for a token workload, and a note on what was left out."""
+    keep = pd.Series(True, index=filtered.index)
+    notes = []
+    if not include_free:
+        free = filtered["is_free"].to_numpy(bool)
+        keep &= ~free
+        if free.sum():
+            notes.append(f"{int(free.sum()):,} free models")
+    if not include_other:
+        other = ~filtered["output_modalities"].fillna("").str.contains("text", regex=False).to_numpy(bool)
+        keep &= ~other
+        if other.sum():
+            notes.append(f"{int(other.sum()):,} models that do not generate text")
+    note = f"Left out: {' and '.join(notes)} (tick the boxes above to include them)." if notes else ""
+    return filtered[keep.to_numpy(bool)], note
 
 
 def current_workload() -> Workload:
@@ -242,7 +272,7 @@ def _chart(rows: pd.DataFrame, budget: float | None) -> alt.LayerChart | alt.Cha
         .mark_bar()
         .encode(
             x=alt.X("per_month_usd:Q", title="$/month"),
-            y=alt.Y("id:N", sort=None, title=None),
+            y=alt.Y("id:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
             tooltip=[
                 alt.Tooltip("name:N", title="Model"),
                 alt.Tooltip("id:N", title="Id"),
