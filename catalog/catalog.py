@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from catalog.defaults import default_models, defaults_as_of
 from catalog.errors import BadResponse, RefreshRefused, StoreError
 from catalog.history import Recorded, record_refresh
 from catalog.normalize import normalize_models
-from catalog.store import StatKey, Store, StoreDamaged, StoredMeta
+from catalog.store import META_NAME, StatKey, Store, StoreDamaged, StoredMeta
 
 SHRINK_LIMIT = 0.5  # a live refresh may not drop the live catalog under half its size unless forced
 RECENT_REFRESH = timedelta(seconds=60)
@@ -206,6 +206,8 @@ class Catalog:
         except StoreDamaged as damage:
             return self._recover(str(damage))
         if stored is None:
+            if self._current is not None and self._current.is_live and self._current.generation > 0:
+                return self._recover(f"{META_NAME} is missing")  # the live catalog vanished from the store
             return self._start_on_defaults()
         meta, frame = stored
         if self._current is not None and self._current.generation == meta.generation:
@@ -233,23 +235,34 @@ class Catalog:
             return snapshot
 
     def _recover(self, reason: str) -> Snapshot:
-        with self.store.locked():
-            try:
-                stored = self.store.read()  # a writer may have mended it meanwhile
-            except StoreDamaged:
-                stored = None
-            else:
-                if stored is not None:
-                    return self._install(*stored, stat=self.store.stat_key())
-            keep = self._current if self._current is not None and self._current.generation > 0 else None
-            moved_to = self.store.move_aside(reason)
-            problem = f"The stored catalog could not be read ({reason})"
-            if moved_to:
-                problem += f"; it was moved to {moved_to}"
+        keep = self._current if self._current is not None and self._current.generation > 0 else None
+        try:
+            with self.store.locked():
+                try:
+                    stored = self.store.read()  # a writer may have mended it meanwhile
+                except StoreDamaged:
+                    stored = None
+                else:
+                    if stored is not None:
+                        return self._install(*stored, stat=self.store.stat_key())
+                moved_to = self.store.move_aside(reason)
+                problem = f"The stored catalog could not be read ({reason})"
+                if moved_to:
+                    problem += f"; it was moved to {moved_to}"
+                if keep is not None and keep.is_live:
+                    return self._rewrite(keep, f"{problem}. Still showing the last good catalog.")
+                notice = f"{problem}. Showing the bundled defaults."
+                return self._start_on_defaults(notice)
+        except StoreError as error:
+            # Not even set aside (a read-only or full directory): carry on from memory, files untouched.
+            problem = f"The stored catalog could not be read ({reason}), nor set aside ({error})"
             if keep is not None and keep.is_live:
-                return self._rewrite(keep, f"{problem}. Still showing the last good catalog.")
-            notice = f"{problem}. Showing the bundled defaults."
-            return self._start_on_defaults(notice)
+                snapshot = replace(keep, notice=f"{problem}. Still showing the last good catalog.")
+            else:
+                notice = f"{problem}. Showing the bundled defaults."
+                snapshot = Snapshot(default_models(), "defaults", 0, None, None, defaults_as_of(), notice)
+            self._current, self._stat = snapshot, self.store.stat_key()
+            return snapshot
 
     def _rewrite(self, keep: Snapshot, notice: str) -> Snapshot:
         try:

@@ -7,6 +7,9 @@ Layout of a catalog directory:
     .lock                    serialises writers across threads and processes
     damaged/                 unreadable files moved aside, never deleted
 
+A store written by an older version (columns missing or of another type) is rebuilt on reading
+from each model's raw JSON, which every version keeps; one that cannot be rebuilt is damaged.
+
 A writer writes the new Parquet file under a new name, then replaces `catalog.json` in one
 `os.replace`, so a reader sees the old pair or the new one, never half a write or a mix.
 """
@@ -14,10 +17,12 @@ A writer writes the new Parquet file under a new name, then replaces `catalog.js
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +37,7 @@ import pyarrow.parquet as pq
 from platformdirs import user_data_dir
 
 from catalog.errors import StoreError
+from catalog.normalize import build_frame, normalize_models
 
 SCHEMA_VERSION = 1
 META_NAME = "catalog.json"
@@ -42,6 +48,9 @@ TEMP_MARK = ".tmp-"
 LOCK_TIMEOUT_S = 120.0
 _UMASK = os.umask(0)
 os.umask(_UMASK)
+# Test hook (tests/test_crash.py): SIGKILL this process at the named point of a write, e.g.
+# `CATALOG_CRASH_AT=models_written` (see `_crash_point`). Read once; unset, it costs one comparison.
+CRASH_AT = os.environ.get("CATALOG_CRASH_AT") or None
 
 
 def default_directory() -> Path:
@@ -126,7 +135,7 @@ class Store:
         """The metadata file's identity, at the cost of one stat; None when there is no store."""
         try:
             st = os.stat(self.meta_path)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         return StatKey(st.st_ino, st.st_size, st.st_mtime_ns)
 
@@ -134,8 +143,10 @@ class Store:
         """The current metadata; None when the directory holds no catalog yet."""
         try:
             text = self.meta_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
+        except UnicodeDecodeError:
+            raise StoreDamaged(f"{self.meta_path.name} is damaged (not UTF-8 text)") from None
         except OSError as error:
             raise StoreDamaged(f"cannot read {self.meta_path}: {error.strerror or error}") from None
         try:
@@ -148,6 +159,9 @@ class Store:
         for _ in range(5):
             meta = self.read_meta()
             if meta is None:
+                if orphans := sorted(p.name for p in self.directory.glob("models-*.parquet")):
+                    # Never read as "no store yet": the next write would delete these models.
+                    raise StoreDamaged(f"{META_NAME} is missing but {orphans[-1]} is there")
                 return None
             path = self.directory / meta.models_file
             try:
@@ -159,7 +173,7 @@ class Store:
                 raise StoreDamaged(f"{meta.models_file} is damaged ({_first_line(error)})") from None
             if len(frame) != meta.count:
                 raise StoreDamaged(f"{meta.models_file} has {len(frame)} models, metadata says {meta.count}")
-            return meta, frame
+            return meta, _upgraded(meta, frame)
         raise StoreDamaged(f"{META_NAME} names a models file that does not exist")
 
     # -- writing -------------------------------------------------------------------------------
@@ -169,12 +183,17 @@ class Store:
         """Hold the writers' lock (re-entrant within a thread)."""
         self._ensure_directory()
         try:
-            with self._lock:
-                yield
+            self._lock.acquire()
         except filelock.Timeout:
             raise StoreError(
                 f"another process has held {self.directory / LOCK_NAME} for over {LOCK_TIMEOUT_S:g} s"
             ) from None
+        except OSError as error:  # e.g. a read-only directory cannot hold the lock file
+            raise StoreError(f"cannot lock {self.directory}: {error.strerror or error}") from None
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def write(
         self,
@@ -212,6 +231,8 @@ class Store:
     def write_json(self, name: str, payload: Any) -> None:
         """Atomically replace a small JSON file of the store (caller holds the lock)."""
         text = json.dumps(payload, indent=1, ensure_ascii=False)
+        if not _encodable(text):
+            text = json.dumps(payload, indent=1)  # lone surrogates (valid JSON escapes) stay escaped
         self._atomic_write(name, lambda path: Path(path).write_text(text, encoding="utf-8"))
 
     def move_aside(self, reason: str) -> Path | None:
@@ -223,10 +244,15 @@ class Store:
                 return None
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             target = self.directory / DAMAGED_DIR / stamp
-            target.mkdir(parents=True, exist_ok=True)
-            for name in present:
-                os.replace(self.directory / name, target / name)
-            (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
+            try:
+                target.mkdir(parents=True, exist_ok=True)
+                for name in present:
+                    os.replace(self.directory / name, target / name)
+                (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
+            except OSError as error:
+                raise StoreError(
+                    f"cannot move the damaged files to {target}: {error.strerror or error}"
+                ) from None
             _fsync_directory(self.directory)
             return target
 
@@ -252,19 +278,32 @@ class Store:
             match = MODELS_PATTERN.match(path.name)
             if match:
                 highest = max(highest, int(match.group(1)))
+        # And the generation a moved-aside catalog.json names, even when its models file was lost.
+        for path in self.directory.glob(f"{DAMAGED_DIR}/*/{META_NAME}"):
+            with contextlib.suppress(OSError):
+                text = path.read_bytes()[:4096].decode("utf-8", "replace")
+                found = re.findall(r'"generation"\s*:\s*(\d{1,18})\b|models-(\d{6,18})\.parquet', text)
+                highest = max([highest, *(int(a or b) for a, b in found)])
         return highest
 
     def _atomic_write(self, name: str, write: Any) -> None:
         """Write to a temp file in the same directory, fsync, then os.replace onto `name`."""
-        fd, temp = tempfile.mkstemp(prefix=f".{name}{TEMP_MARK}", dir=self.directory)
+        kind = name.partition("-")[0].partition(".")[0]  # "models", "catalog" or "history"
+        try:
+            fd, temp = tempfile.mkstemp(prefix=f".{name}{TEMP_MARK}", dir=self.directory)
+        except OSError as error:  # a read-only or full directory
+            raise StoreError(f"cannot write {self.directory / name}: {error.strerror or error}") from None
         os.close(fd)
         try:
             os.chmod(temp, 0o666 & ~_UMASK)  # mkstemp makes 0600; the store is as shared as its directory
+            _crash_point(f"{kind}_temp_created")
             write(temp)
             with open(temp, "rb") as handle:
                 os.fsync(handle.fileno())
+            _crash_point(f"{kind}_temp_written")
             os.replace(temp, self.directory / name)
             _fsync_directory(self.directory)
+            _crash_point(f"{kind}_written")
         except OSError as error:
             _remove_quietly(temp)
             raise StoreError(f"cannot write {self.directory / name}: {error.strerror or error}") from None
@@ -281,6 +320,49 @@ class Store:
         for path in self.directory.glob("models-*.parquet"):
             if path.name not in keep:
                 _remove_quietly(path)
+
+
+def _upgraded(meta: StoredMeta, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame in this version's columns and types, rebuilt from raw JSON if an older version wrote it."""
+    expected = _expected_dtypes()
+    if set(expected.index) <= set(frame.columns) and (frame.dtypes[expected.index] == expected).all():
+        return frame if list(frame.columns) == list(expected.index) else frame[list(expected.index)]
+    which = "an older" if meta.schema_version < SCHEMA_VERSION else "another"
+    written_by = f"written by {which} version (schema {meta.schema_version})"
+    if "raw_json" not in frame.columns:
+        raise StoreDamaged(f"{meta.models_file} is {written_by} and keeps no raw JSON to rebuild it from")
+    try:
+        raws = [json.loads(text) for text in frame["raw_json"]]
+    except (TypeError, ValueError):
+        raise StoreDamaged(f"{meta.models_file} is {written_by} and its raw JSON is unreadable") from None
+    rebuilt = normalize_models(raws).frame
+    if len(rebuilt) != len(frame):
+        rebuilt_count = f"only {len(rebuilt)} of its {len(frame)} models could be rebuilt"
+        raise StoreDamaged(f"{meta.models_file} is {written_by}; {rebuilt_count}")
+    return rebuilt
+
+
+@functools.cache
+def _expected_dtypes() -> pd.Series:
+    return build_frame([]).dtypes
+
+
+def _crash_point(point: str) -> None:
+    """Test hook: die at once, as under `kill -9`, when CATALOG_CRASH_AT names this point.
+
+    Points: {models,catalog,history}_{temp_created,temp_written,written}: the temp file exists
+    (empty), the temp file is complete and synced, the file is in place.
+    """
+    if CRASH_AT is not None and point == CRASH_AT:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _fsync_directory(directory: Path) -> None:
