@@ -13,30 +13,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import catalog.cost as cost_module
+from catalog.calculator import PRESETS
+from catalog.compare import describe_overrides
 from catalog.cost import (
-    PRESETS,
     InvalidWorkload,
-    PricingProblem,
     Workload,
-    calculator_csv,
-    calculator_frame,
-    cheapest,
-    compare_frame,
     cost_frame,
-    describe_overrides,
     export_costs,
     format_usd,
-    in_window,
-    parse_compare_ids,
-    parse_pricing,
     parse_utc_time,
     plain_usd,
-    preset_of,
     request_cost,
-    workload_from_params,
-    workload_to_params,
 )
 from catalog.normalize import normalize_models
+from catalog.pricing import PricingProblem, in_window, parse_pricing
 from tests.payloads import catalog_of, model, shape_2025, shape_2026
 
 D = Decimal
@@ -411,22 +401,6 @@ def test_a_workload_refuses_counts_that_cannot_be(counts, message):
         Workload(**counts)
 
 
-def test_presets_round_trip_through_the_url():
-    for name, preset in PRESETS.items():
-        assert workload_from_params(workload_to_params(preset), PRESETS["Chat"]) == preset
-        assert preset_of(preset) == name
-    assert preset_of(Workload(1, 1)) == "Custom"
-    assert PRESETS["RAG with 80% cached input"].cached_input_tokens == 16_000
-
-
-def test_unreadable_url_values_keep_the_default():
-    default = PRESETS["Chat"]
-    params = {"w_in": "lots", "w_out": "-5", "w_req": "2,000", "w_cached": ["3", "7"]}
-    expected = Workload(1_500, 400, cached_input_tokens=7, requests=2_000)
-    assert workload_from_params(params, default) == expected
-    assert workload_from_params({"w_cached": "99999"}, default) == default  # more cached than input
-
-
 # -- frames ----------------------------------------------------------------------------------------
 
 
@@ -495,18 +469,6 @@ def test_cost_frame_prices_a_large_catalog_the_same_as_one_model_at_a_time():
             assert expected == request_cost(parse_pricing(pricing), workload).total
 
 
-def test_calculator_frame_has_day_month_and_budget():
-    frame = frame_of(model("a/cheap", "0.000001", "0.000002"), model("b/dear", "0.00001", "0.00002"))
-    table = calculator_frame(frame, Workload(1000, 500, requests=1000), budget_usd_per_month=100)
-    # a/cheap: 0.002 a request, 2 a day, 60 a month; b/dear: 0.02, 20, 600
-    assert table["cost_per_month_usd"].tolist() == [D("60"), D("600")]
-    assert table["per_day_usd"].tolist() == [2.0, 20.0]
-    assert table["fits_budget"].tolist() == [True, False]
-    assert cheapest(table, 1)["id"].tolist() == ["a/cheap"]
-    csv = calculator_csv(table).decode()
-    assert csv.splitlines()[1].startswith("a/cheap,A: cheap,0.002,2,60,True")
-
-
 def test_export_csv_is_exact_formula_safe_and_lists_unpriced_models_last():
     frame = frame_of(
         model("x/formula", "0.0000000208333333333333", "0", name="=HYPERLINK(1)"),
@@ -547,41 +509,6 @@ def test_export_json_keeps_costs_as_exact_strings():
 )
 def test_format_usd_is_readable(value, text):
     assert format_usd(None if value is None else D(value)) == text
-
-
-# -- compare ---------------------------------------------------------------------------------------
-
-
-def test_parse_compare_ids_keeps_known_ids_once_and_at_most_four():
-    known = {"a/1", "b/2", "c/3", "d/4", "e/5"}
-    assert parse_compare_ids("a/1, nope,a/1,b/2", known) == ["a/1", "b/2"]
-    assert parse_compare_ids("a/1,b/2,c/3,d/4,e/5", known) == ["a/1", "b/2", "c/3", "d/4"]
-    assert parse_compare_ids(None, known) == []
-
-
-def test_compare_frame_shows_prices_tiers_and_the_multiple_of_the_cheapest():
-    frame = frame_of(
-        model("a/cheap", "0.000001", "0.000002", input_cache_read="0.0000001"),
-        model("b/long", "0.00000125", "0.00001", overrides=GEMINI_TIER, context_length=1_048_576),
-        model("c/transcribe", "0.006", "0", inputs=("audio",), outputs=("transcription",)),
-    )
-    table = compare_frame(frame, ["b/long", "a/cheap", "c/transcribe"], Workload(1000, 100, requests=10))
-    assert list(table.columns) == ["b/long", "a/cheap", "c/transcribe"]
-    assert table.loc["Prompt ($/1M tokens)", "a/cheap"] == "$1"
-    assert table.loc["Cache read ($/1M tokens)", "a/cheap"] == "$0.1"
-    assert table.loc["Cache read ($/1M tokens)", "b/long"] == "—"
-    assert table.loc["Context (tokens)", "b/long"] == "1,048,576"
-    assert table.loc["Long-context tiers", "b/long"] == (
-        "≥ 200,000 input tokens: prompt $2.5/1M, completion $15/1M"
-    )
-    # a/cheap: 1,000 x 0.000001 + 100 x 0.000002 = 0.0012; b/long: 0.00125 + 0.001 = 0.00225
-    assert table.loc["Workload ($/request)", "a/cheap"] == "$0.0012"
-    assert table.loc["Workload ($/month)", "a/cheap"] == "$0.36"  # x 10 a day x 30 days
-    assert table.loc["× cheapest", "a/cheap"] == "1.00×"
-    assert table.loc["× cheapest", "b/long"] == "1.88×"  # 0.00225 / 0.0012 = 1.875
-    assert table.loc["Prompt ($/1M tokens)", "c/transcribe"] == "$0.006 per unit (not per token)"
-    assert table.loc["Workload ($/request)", "c/transcribe"].startswith("not priced per token")
-    assert table.loc["Tools", "a/cheap"] == "yes"
 
 
 @pytest.mark.slow

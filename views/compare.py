@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from catalog.cost import COMPARE_LIMIT, DAYS_PER_MONTH, InvalidWorkload, compare_frame, parse_compare_ids
+from catalog.compare import COMPARE_LIMIT, compare_frame, parse_compare_ids
+from catalog.cost import DAYS_PER_MONTH, InvalidWorkload
 from views.cost import current_utc_time, current_workload
 
 PICK_KEY = "compare_models"

@@ -8,21 +8,17 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from catalog.cost import (
+from catalog.calculator import (
     CUSTOM_PRESET,
-    DAYS_PER_MONTH,
     PRESETS,
     WORKLOAD_PARAMS,
-    InvalidWorkload,
-    Workload,
     calculator_csv,
     calculator_frame,
     cheapest,
-    format_hhmm,
-    parse_utc_time,
     preset_of,
     workload_from_params,
 )
+from catalog.cost import DAYS_PER_MONTH, InvalidWorkload, Workload, format_hhmm, parse_utc_time
 
 DEFAULT_PRESET = "Chat"
 PRESET_KEY, UTC_KEY, BUDGET_KEY, TOP_KEY = "cost_preset", "cost_utc_time", "cost_budget", "cost_top_n"

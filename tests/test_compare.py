@@ -1,0 +1,40 @@
+"""Models side by side: listed prices, tiers, capabilities and the multiple of the cheapest."""
+
+from __future__ import annotations
+
+from catalog.compare import compare_frame, parse_compare_ids
+from catalog.cost import Workload
+from tests.payloads import model
+from tests.test_cost import GEMINI_TIER, frame_of
+
+
+def test_parse_compare_ids_keeps_known_ids_once_and_at_most_four():
+    known = {"a/1", "b/2", "c/3", "d/4", "e/5"}
+    assert parse_compare_ids("a/1, nope,a/1,b/2", known) == ["a/1", "b/2"]
+    assert parse_compare_ids("a/1,b/2,c/3,d/4,e/5", known) == ["a/1", "b/2", "c/3", "d/4"]
+    assert parse_compare_ids(None, known) == []
+
+
+def test_compare_frame_shows_prices_tiers_and_the_multiple_of_the_cheapest():
+    frame = frame_of(
+        model("a/cheap", "0.000001", "0.000002", input_cache_read="0.0000001"),
+        model("b/long", "0.00000125", "0.00001", overrides=GEMINI_TIER, context_length=1_048_576),
+        model("c/transcribe", "0.006", "0", inputs=("audio",), outputs=("transcription",)),
+    )
+    table = compare_frame(frame, ["b/long", "a/cheap", "c/transcribe"], Workload(1000, 100, requests=10))
+    assert list(table.columns) == ["b/long", "a/cheap", "c/transcribe"]
+    assert table.loc["Prompt ($/1M tokens)", "a/cheap"] == "$1"
+    assert table.loc["Cache read ($/1M tokens)", "a/cheap"] == "$0.1"
+    assert table.loc["Cache read ($/1M tokens)", "b/long"] == "—"
+    assert table.loc["Context (tokens)", "b/long"] == "1,048,576"
+    assert table.loc["Long-context tiers", "b/long"] == (
+        "≥ 200,000 input tokens: prompt $2.5/1M, completion $15/1M"
+    )
+    # a/cheap: 1,000 x 0.000001 + 100 x 0.000002 = 0.0012; b/long: 0.00125 + 0.001 = 0.00225
+    assert table.loc["Workload ($/request)", "a/cheap"] == "$0.0012"
+    assert table.loc["Workload ($/month)", "a/cheap"] == "$0.36"  # x 10 a day x 30 days
+    assert table.loc["× cheapest", "a/cheap"] == "1.00×"
+    assert table.loc["× cheapest", "b/long"] == "1.88×"  # 0.00225 / 0.0012 = 1.875
+    assert table.loc["Prompt ($/1M tokens)", "c/transcribe"] == "$0.006 per unit (not per token)"
+    assert table.loc["Workload ($/request)", "c/transcribe"].startswith("not priced per token")
+    assert table.loc["Tools", "a/cheap"] == "yes"
