@@ -67,6 +67,7 @@ class OpenRouterClient:
         self.session.headers["Accept"] = "application/json"
         if api_key:
             self.session.headers["Authorization"] = f"Bearer {api_key}"
+        self._api_key = api_key or None
 
     def __repr__(self) -> str:
         # Never show the session headers: they hold the API key.
@@ -146,6 +147,8 @@ class OpenRouterClient:
             raise ConnectionFailed(self.api_base, _short_reason(error)) from None
 
         text = body.decode("utf-8", errors="replace")
+        if self._api_key:
+            text = text.replace(self._api_key, "[API key]")  # a proxy may echo the request back
         if status >= 400:
             raise HTTPStatusError(status, _api_error_message(text), retry_after, text[:200])
         if "json" not in content_type.lower() and not text.lstrip().startswith(("{", "[")):
