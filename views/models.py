@@ -13,7 +13,9 @@ from catalog.filters import SORT_LABELS
 from catalog.table import escape_markdown, override_rows, price_rows, table_frame
 
 MONEY = "$%.4g"
+PICKER_LIMIT = 1_000  # options of the "Model details" picker
 COLUMN_CONFIG = {
+    "Status": st.column_config.TextColumn(width="medium", help="new: first seen in the last 7 days"),
     "Model": st.column_config.TextColumn(width="medium"),
     "ID": st.column_config.TextColumn(width="medium"),
     "Pricing": st.column_config.TextColumn(
@@ -38,20 +40,25 @@ def render_sort() -> str:
     )
 
 
-def render_table(filtered: pd.DataFrame, total: int, sort_label: str) -> str | None:
-    """The table and its CSV download; returns the id of the row the user selected, if any."""
+def render_table(
+    filtered: pd.DataFrame, total: int, sort_label: str, table: pd.DataFrame | None = None
+) -> str | None:
+    """The table and its CSV download; returns the id of the row the user selected, if any.
+
+    `table` is `table_frame(filtered)` when the caller has it cached (the page reruns on every click).
+    """
     st.caption(f"Showing {len(filtered):,} of {total:,} models · sorted by {sort_label.lower()}")
     if filtered.empty:
         st.info("No models match these filters. Loosen one, or press **Clear filters** in the sidebar.")
         return None
     event = st.dataframe(
-        table_frame(filtered),
+        table_frame(filtered) if table is None else table,
         hide_index=True,
         column_config=COLUMN_CONFIG,
         on_select="rerun",
         selection_mode="single-row",
         key="table",
-        height=480,
+        height=_fitted(filtered, most=14),
         placeholder="—",
     )
     st.download_button(
@@ -72,21 +79,31 @@ def render_details(filtered: pd.DataFrame, selected_id: str | None) -> str | Non
     """One model's every price, limit and capability; returns the id shown."""
     if filtered.empty:
         return None
-    ids = filtered["id"].tolist()
-    names = set(ids)
     if selected_id and selected_id != st.session_state.get("_table_selection"):
         st.session_state["_table_selection"] = selected_id
         st.session_state["model"] = selected_id
-    if st.session_state.get("model") not in names:
+    ids = filtered["id"]
+    # A selectbox sends every option to the browser on every rerun: list the first rows only, plus
+    # the model chosen (in the table, the session or the URL) wherever it is in the view.
+    picker = ids.iloc[:PICKER_LIMIT].tolist()
+    if len(ids) > PICKER_LIMIT:
+        wanted = dict.fromkeys([st.session_state.get("model"), st.query_params.get("model")])
+        picker += [w for w in wanted if w is not None and w not in picker and ids.eq(w).any()]
+    if st.session_state.get("model") not in picker:
         st.session_state.pop("model", None)
     model_id = st.selectbox(
         "Model details",
-        ids,
+        picker,
         index=None,
         key="model",
         placeholder="Pick a model, or select a row in the table",
         bind="query-params",
     )
+    if len(ids) > PICKER_LIMIT:
+        st.caption(
+            f"The picker lists the first {PICKER_LIMIT:,} of the {len(ids):,} models shown: search or "
+            "filter to narrow them, or select a row in the table."
+        )
     if model_id is None:
         return None
     row = filtered.loc[filtered["id"] == model_id].iloc[0]
@@ -99,16 +116,18 @@ def render_details(filtered: pd.DataFrame, selected_id: str | None) -> str | Non
         prices, facts = st.columns(2)
         with prices:
             st.markdown("**Prices**")
-            st.dataframe(
-                price_rows(row["raw_json"], bool(row["token_priced"])), hide_index=True, width="stretch"
-            )
-            overrides = override_rows(row["raw_json"], bool(row["token_priced"]))
-            if not overrides.empty:
-                st.markdown("**Conditional prices** (later rows win)")
-                st.dataframe(overrides, hide_index=True, width="stretch")
+            price_table = price_rows(row["raw_json"], bool(row["token_priced"]))
+            st.dataframe(price_table, hide_index=True, width="stretch", height=_fitted(price_table))
         with facts:
-            st.markdown("**Limits and capabilities**")
-            st.dataframe(_facts(row), hide_index=True, width="stretch")
+            st.markdown("**Limits**")
+            fact_table = _facts(row)
+            st.dataframe(fact_table, hide_index=True, width="stretch", height=_fitted(fact_table))
+        overrides = override_rows(row["raw_json"], bool(row["token_priced"]))
+        if not overrides.empty:
+            st.markdown("**Conditional prices** (when several apply, the later row wins)")
+            st.dataframe(overrides, hide_index=True, width="stretch", height=_fitted(overrides))
+        st.markdown("**Supported parameters**")
+        st.text(_text(row["supported_parameters"]) or "none listed")
     return model_id
 
 
@@ -120,7 +139,6 @@ def _facts(row: pd.Series) -> pd.DataFrame:
         "Max output": _tokens(row["max_completion_tokens"]),
         "Input modalities": _text(row["input_modalities"]),
         "Output modalities": _text(row["output_modalities"]),
-        "Parameters": _text(row["supported_parameters"]),
         "Created": _day(row["created"]),
         "Expires": _day(row["expiration_date"]) or "no date set",
         "Knowledge cutoff": _text(row["knowledge_cutoff"]) or "unknown",
@@ -129,6 +147,11 @@ def _facts(row: pd.Series) -> pd.DataFrame:
         "Per-request limits": json.dumps(limits) if limits else "none",
     }
     return pd.DataFrame({"Fact": list(facts), "Value": [str(v) for v in facts.values()]})
+
+
+def _fitted(frame: pd.DataFrame, most: int = 20) -> int:
+    """A table height showing every row up to `most` (then it scrolls), with no empty grid below."""
+    return (min(len(frame), most) + 1) * 35 + 3
 
 
 def _text(value: object) -> str:
