@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+import operator
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -12,7 +14,9 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 MILLION = Decimal(1_000_000)
 MODEL_PAGE_BASE = "https://openrouter.ai/"
@@ -91,6 +95,45 @@ COLUMNS = [
 ]
 LIST_SEPARATOR = ", "
 INT64_MAX = 2**63 - 1
+PRICE_EXPONENTS = (-30, 15)  # a price's order of magnitude: 1e-30 to 9.99e15 USD per unit
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _compact_json_encoder() -> Callable[[Any], str]:
+    """`json.dumps(o, ensure_ascii=False, separators=(",", ":"))`, made once for every raw_json.
+
+    Encoding raw_json is the normalizer's biggest cost. json.dumps with options builds a new
+    encoder, and JSONEncoder.encode a new C encoder, on every call: build the C encoder once (with
+    the very arguments JSONEncoder passes it). Parsed JSON cannot be circular: no marker checks.
+    """
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+    make_c_encoder = getattr(json.encoder, "c_make_encoder", None)
+    if make_c_encoder is None:  # no C accelerator (e.g. another Python implementation)
+        return encoder.encode
+    try:
+        c_encoder = make_c_encoder(
+            None, encoder.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
+        )
+    except TypeError:  # its private signature changed
+        return encoder.encode
+    join = "".join
+
+    def encode(raw: Any) -> str:
+        return join(c_encoder(raw, 0))
+
+    sample = {"id": "a/b", "n": [1, 2.5, None, True], "t": 'é\n"', "o": {"x": -1e-07}}
+    return encode if encode(sample) == encoder.encode(sample) else encoder.encode
+
+
+_encode_raw_json = _compact_json_encoder()
+# What quote(..., safe="/:.") leaves unchanged: most ids need no quoting at all.
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~/:-]*")
+# API pricing field -> (its position in PRICE_COLUMNS, whether it is per token).
+_PRICE_POSITIONS = {
+    api_field: (position, api_field in PER_TOKEN_FIELDS) for position, api_field in enumerate(PRICE_FIELDS)
+}
+_NO_OBJECT: dict[str, Any] = {}
+_VARIABLE = object()  # a price of -1: set by a router per request
 
 
 class ModelProblem(ValueError):
@@ -105,51 +148,94 @@ class Normalized:
 
 def normalize_models(raw_models: Iterable[Any]) -> Normalized:
     """One typed row per usable model; each unusable one is skipped and reported in `problems`."""
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     problems: list[str] = []
     seen: set[str] = set()
     for position, raw in enumerate(raw_models):
         try:
-            row, notes = normalize_model(raw)
+            try:
+                row, notes = _row_values(raw)
+                row[-1].encode("utf-8")  # raw_json holds every string of the model
+            except UnicodeEncodeError:  # a lone surrogate: JSON's \ud800 escapes allow them, UTF-8 not
+                row, notes = _row_values(_valid_unicode(raw))
+                notes.append("text that is not valid Unicode shown as \ufffd")
         except ModelProblem as problem:
             label = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+            label = _valid_unicode(label)
             problems.append(f"model #{position + 1}{f' ({label})' if label else ''} skipped: {problem}")
             continue
-        if row["id"] in seen:
-            problems.append(f"model #{position + 1} ({row['id']}) skipped: duplicate id")
+        model_id = row[0]
+        if model_id in seen:
+            problems.append(f"model #{position + 1} ({model_id}) skipped: duplicate id")
             continue
-        seen.add(row["id"])
-        problems.extend(f"{row['id']}: {note}" for note in notes)
+        seen.add(model_id)
+        if notes:
+            problems.extend(f"{model_id}: {note}" for note in notes)
         rows.append(row)
-    return Normalized(frame=build_frame(rows), problems=problems)
-
-
-def build_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """The typed frame for normalized rows; an empty list gives an empty frame with every column."""
-    columns = {name: [row[name] for row in rows] for name in COLUMNS}
-    data: dict[str, Any] = {}
-    for name in COLUMNS:
-        values = columns[name]
-        if name in STRING_COLUMNS:
-            data[name] = pd.array(values, dtype="string")
-        elif name in INT_COLUMNS:
-            data[name] = pd.array(values, dtype="Int64")
-        elif name in BOOL_COLUMNS:
-            data[name] = pd.array(values, dtype=bool)
-        elif name == "is_moderated":
-            data[name] = pd.array(values, dtype="boolean")
-        elif name in ("created", "expiration_date"):
-            data[name] = pd.to_datetime(pd.Series(values, dtype="float64"), unit="s", utc=True).array
-        else:
-            data[name] = pd.array(values, dtype="float64")
-    return pd.DataFrame(data, columns=COLUMNS)
+    return Normalized(frame=_frame(rows), problems=problems)
 
 
 def normalize_model(raw: Any) -> tuple[dict[str, Any], list[str]]:
     """One model object -> (row, notes). Raises ModelProblem when the model cannot be used at all."""
+    values, notes = _row_values(raw)
+    return dict(zip(COLUMNS, values, strict=True)), notes
+
+
+def build_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The typed frame for normalized rows; an empty list gives an empty frame with every column."""
+    values = operator.itemgetter(*COLUMNS)
+    return _frame([values(row) for row in rows])
+
+
+def _frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    """The typed frame of rows given as tuples in COLUMNS order."""
+    # zip transposes in C; each column is then converted in one call (no per-cell pandas work).
+    columns = zip(*rows, strict=True) if rows else [()] * len(COLUMNS)
+    strings = pd.StringDtype()
+    data: dict[str, Any] = {}
+    for name, values in zip(COLUMNS, columns, strict=True):
+        if name in STRING_COLUMNS:
+            data[name] = _string_array(values, strings)
+        elif name in INT_COLUMNS:
+            data[name] = pd.array(list(values), dtype="Int64")
+        elif name in BOOL_COLUMNS:
+            data[name] = np.array(values, dtype=bool)
+        elif name == "is_moderated":
+            data[name] = pd.array(list(values), dtype="boolean")
+        elif name in ("created", "expiration_date"):
+            data[name] = _utc_timestamps(_floats(values))
+        else:
+            data[name] = _floats(values)
+    return pd.DataFrame(data, copy=False)
+
+
+def _floats(values: tuple[float | None, ...]) -> np.ndarray:
+    # Arrow converts a tuple of floats and None (-> NaN) several times faster than numpy does.
+    return pa.array(values, type=pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _utc_timestamps(seconds: np.ndarray) -> Any:
+    """Unix seconds (NaN for none) as UTC timestamps to the microsecond."""
+    known = seconds[~np.isnan(seconds)]
+    if (known == np.floor(known)).all():
+        # Whole seconds (the API's) times 1e6 are exact in float64 for every year pandas can hold.
+        return pd.array((seconds * 1e6).astype("datetime64[us]")).tz_localize("UTC")  # NaN -> NaT
+    return pd.to_datetime(pd.Series(seconds), unit="s", utc=True).dt.as_unit("us").array  # one dtype
+
+
+def _string_array(values: tuple[str | None, ...], dtype: pd.StringDtype) -> Any:
+    if dtype.storage == "pyarrow" and dtype.na_value is pd.NA:
+        # Every value is a str or None already: skip pandas' per-cell checks.
+        return pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string()))
+    return pd.array(list(values), dtype=dtype)
+
+
+def _row_values(raw: Any) -> tuple[tuple[Any, ...], list[str]]:
+    """One model object -> (its values in COLUMNS order, notes). Raises ModelProblem."""
     if not isinstance(raw, dict):
         raise ModelProblem(f"not an object but {type(raw).__name__}")
-    model_id = raw.get("id")
+    get = raw.get
+    model_id = get("id")
     if not isinstance(model_id, str) or not model_id.strip():
         raise ModelProblem("no id")
     model_id = model_id.strip()
@@ -157,64 +243,75 @@ def normalize_model(raw: Any) -> tuple[dict[str, Any], list[str]]:
 
     slug, _, variant = model_id.partition(":")
     provider = slug.lstrip("~").split("/", 1)[0] if "/" in slug else ""
-    architecture = raw.get("architecture") if isinstance(raw.get("architecture"), dict) else {}
-    top_provider = raw.get("top_provider") if isinstance(raw.get("top_provider"), dict) else {}
-    inputs, outputs = _modalities(architecture)
+    architecture = get("architecture")
+    if not isinstance(architecture, dict):
+        architecture = _NO_OBJECT
+    top_provider = get("top_provider")
+    if not isinstance(top_provider, dict):
+        top_provider = _NO_OBJECT
+    input_text, output_text, token_priced = _modality_columns(architecture)
 
-    pricing = raw.get("pricing")
+    pricing = get("pricing")
     if pricing is None:
-        pricing = {}
+        pricing = _NO_OBJECT
     if not isinstance(pricing, dict):
         raise ModelProblem(f"pricing is {type(pricing).__name__}, not an object")
     prices, variable = _prices(pricing, notes)
     overrides = pricing.get("overrides")
-    overrides = overrides if isinstance(overrides, list) else []
+    has_tiers = has_time_windows = False
+    if overrides and isinstance(overrides, list):
+        has_tiers = any(isinstance(o, dict) and "min_prompt_tokens" in o for o in overrides)
+        has_time_windows = any(isinstance(o, dict) and "utc_start" in o for o in overrides)
 
-    token_priced = bool(outputs & TOKEN_PRICED_OUTPUTS) and not outputs & NOT_TOKEN_PRICED_OUTPUTS
-    charged = [value for value in prices.values() if value is not None]
-    all_zero = not variable and all(value == 0 for value in charged)
-    is_free = all_zero and (token_priced or variant == "free") and prices["prompt_per_mtok"] is not None
-
-    context_length = _int(raw.get("context_length"), "context_length", notes)
+    # Free: no price above zero (absent counts as zero), and a real $0 prompt price.
+    is_free = (
+        not variable
+        and not any(prices)
+        and (token_priced or variant == "free")
+        and prices[0] is not None  # prompt_per_mtok
+    )
+    context_length = _int(get("context_length"), "context_length", notes)
     if context_length is None:
         context_length = _int(top_provider.get("context_length"), "top_provider.context_length", notes)
+    max_completion_tokens = _int(top_provider.get("max_completion_tokens"), "max_completion_tokens", notes)
     moderated = top_provider.get("is_moderated")
     discount = pricing.get("discount")
-    parameters = raw.get("supported_parameters")
+    parameters = get("supported_parameters")
+    name = get("name")
+    description = get("description")
+    url_path = model_id.lstrip("~")
+    if not _URL_SAFE.fullmatch(url_path):
+        url_path = quote(url_path, safe="/:.")
 
-    row = {
-        "id": model_id,
-        "name": _text(raw.get("name")) or model_id,
-        "provider": provider,
-        "variant": variant or None,
-        "canonical_slug": _text(raw.get("canonical_slug")),
-        "created": _unix_seconds(raw.get("created")),
-        "context_length": context_length,
-        "max_completion_tokens": _int(
-            top_provider.get("max_completion_tokens"), "max_completion_tokens", notes
-        ),
-        "modality": _text(architecture.get("modality")),
-        "input_modalities": LIST_SEPARATOR.join(sorted(inputs)),
-        "output_modalities": LIST_SEPARATOR.join(sorted(outputs)),
-        "supported_parameters": LIST_SEPARATOR.join(
-            sorted({p for p in parameters if isinstance(p, str)}) if isinstance(parameters, list) else []
-        ),
-        **prices,
-        "discount": _fraction(discount),
-        "is_free": is_free,
-        "variable_pricing": variable,
-        "token_priced": token_priced,
-        "has_tiers": any(isinstance(o, dict) and "min_prompt_tokens" in o for o in overrides),
-        "has_time_windows": any(isinstance(o, dict) and "utc_start" in o for o in overrides),
-        "is_moderated": moderated if isinstance(moderated, bool) else None,
-        "tokenizer": _text(architecture.get("tokenizer")),
-        "knowledge_cutoff": _text(raw.get("knowledge_cutoff")),
-        "expiration_date": _date_seconds(raw.get("expiration_date")),
-        "description": _text(raw.get("description")) or "",
-        "url": MODEL_PAGE_BASE + quote(model_id.lstrip("~"), safe="/:."),
-        "raw_json": json.dumps(raw, ensure_ascii=False, separators=(",", ":")),
-    }
-    return row, notes
+    values = (
+        model_id,
+        name if isinstance(name, str) and name else model_id,
+        provider,
+        variant or None,
+        _text(get("canonical_slug")),
+        _unix_seconds(get("created")),
+        context_length,
+        max_completion_tokens,
+        _text(architecture.get("modality")),
+        input_text,
+        output_text,
+        _parameters_text(parameters) if isinstance(parameters, list) else "",
+        *prices,
+        None if discount is None else _fraction(discount),
+        is_free,
+        variable,
+        token_priced,
+        has_tiers,
+        has_time_windows,
+        moderated if isinstance(moderated, bool) else None,
+        _text(architecture.get("tokenizer")),
+        _text(get("knowledge_cutoff")),
+        _date_seconds(get("expiration_date")),
+        description if isinstance(description, str) else "",
+        MODEL_PAGE_BASE + url_path,
+        _encode_raw_json(raw),
+    )
+    return values, notes
 
 
 def parse_price(value: Any) -> Decimal | None:
@@ -238,6 +335,11 @@ def _decimal(text: str) -> Decimal:
         raise ValueError(f"{text[:40]!r} is not a number") from None
     if not number.is_finite():
         raise ValueError(f"{text[:40]!r} is not a finite price")
+    if not number:
+        return Decimal(0)  # "0E+999999" too
+    if not PRICE_EXPONENTS[0] <= number.adjusted() <= PRICE_EXPONENTS[1]:
+        # No real price is this small or large; exact math on it would overflow or print a million digits.
+        raise ValueError(f"{text[:40]!r} is out of range")
     return number
 
 
@@ -247,42 +349,93 @@ def _scaled(number: Decimal, per_million: bool) -> float:
     return float(number * MILLION) if per_million else float(number)
 
 
-def _prices(pricing: dict[str, Any], notes: list[str]) -> tuple[dict[str, float | None], bool]:
-    prices: dict[str, float | None] = {}
+def _prices(pricing: dict[str, Any], notes: list[str]) -> tuple[list[float | None], bool]:
+    """The PRICE_COLUMNS values of one pricing object, and whether it is variable (a router's)."""
+    prices: list[float | None] = [None] * len(PRICE_COLUMNS)
     variable = False
-    for api_field, column in PRICE_FIELDS.items():
-        try:
-            number = parse_price(pricing.get(api_field))
-        except ValueError as error:
-            notes.append(f"pricing.{api_field} ignored: {error}")
-            prices[column] = None
+    ignored: list[tuple[int, str]] = []
+    for api_field, value in pricing.items():  # only the fields present: most models have 2 to 5
+        spec = _PRICE_POSITIONS.get(api_field)
+        if spec is None or value is None:
             continue
-        if number is None:
-            prices[column] = None
-        elif number == -1:
+        position, per_million = spec
+        try:
+            price = _price_value(value, per_million)
+        except TypeError:  # unhashable (a list or an object): not cacheable, and not a price
+            price = _price_value.__wrapped__(value, per_million)
+        if price is _VARIABLE:
             variable = True  # set by a router at request time: not a negative price
-            prices[column] = None
-        elif number < 0:
-            notes.append(f"pricing.{api_field} ignored: negative price {number}")
-            prices[column] = None
+        elif isinstance(price, str):
+            ignored.append((position, f"pricing.{api_field} ignored: {price}"))
         else:
-            scaled = _scaled(number, api_field in PER_TOKEN_FIELDS)
-            if math.isinf(scaled):
-                notes.append(f"pricing.{api_field} ignored: out of range")
-                scaled = None
-            prices[column] = scaled
+            prices[position] = price
+    if ignored:
+        notes.extend(note for _, note in sorted(ignored))  # in PRICE_FIELDS order
     if variable:
         # A router's price is decided per request: none of its numbers is a real price.
-        prices = dict.fromkeys(prices)
+        prices = [None] * len(PRICE_COLUMNS)
     return prices, variable
 
 
-def _modalities(architecture: dict[str, Any]) -> tuple[set[str], set[str]]:
+@lru_cache(maxsize=16_384, typed=True)
+def _price_value(value: Any, per_million: bool) -> float | str | object:
+    """One pricing value -> its float (per 1M tokens when per_million), _VARIABLE, or why it is ignored.
+
+    Catalogs repeat a few hundred distinct price strings, so each is parsed once per process.
+    """
+    try:
+        number = parse_price(value)
+    except ValueError as error:
+        return str(error)
+    if number == -1:
+        return _VARIABLE
+    if number < 0:
+        return f"negative price {number}"
+    scaled = _scaled(number, per_million)
+    return "out of range" if math.isinf(scaled) else scaled
+
+
+def _modality_columns(architecture: dict[str, Any]) -> tuple[str, str, bool]:
+    """(input_modalities, output_modalities, token_priced) of one architecture object."""
     inputs = architecture.get("input_modalities")
     outputs = architecture.get("output_modalities")
-    if isinstance(inputs, list) and isinstance(outputs, list):
-        return {m for m in inputs if isinstance(m, str)}, {m for m in outputs if isinstance(m, str)}
     modality = architecture.get("modality")
+    if isinstance(inputs, list) and isinstance(outputs, list):
+        key: tuple[Any, ...] = (tuple(inputs), tuple(outputs), None)
+    else:
+        key = (None, None, modality if isinstance(modality, str) else None)
+    try:
+        return _modality_text(*key)
+    except TypeError:  # an unhashable item in a list: compute without the cache
+        return _modality_text.__wrapped__(*key)
+
+
+@lru_cache(maxsize=4096)
+def _modality_text(
+    inputs: tuple[Any, ...] | None, outputs: tuple[Any, ...] | None, modality: str | None
+) -> tuple[str, str, bool]:
+    input_set, output_set = _modalities(inputs, outputs, modality)
+    token_priced = bool(output_set & TOKEN_PRICED_OUTPUTS) and not output_set & NOT_TOKEN_PRICED_OUTPUTS
+    return LIST_SEPARATOR.join(sorted(input_set)), LIST_SEPARATOR.join(sorted(output_set)), token_priced
+
+
+def _parameters_text(parameters: list[Any]) -> str:
+    try:
+        return _sorted_text(tuple(parameters))
+    except TypeError:  # an unhashable item: compute without the cache
+        return _sorted_text.__wrapped__(tuple(parameters))
+
+
+@lru_cache(maxsize=4096)
+def _sorted_text(values: tuple[Any, ...]) -> str:
+    return LIST_SEPARATOR.join(sorted({v for v in values if isinstance(v, str)}))
+
+
+def _modalities(
+    inputs: tuple[Any, ...] | None, outputs: tuple[Any, ...] | None, modality: str | None
+) -> tuple[set[str], set[str]]:
+    if inputs is not None and outputs is not None:
+        return {m for m in inputs if isinstance(m, str)}, {m for m in outputs if isinstance(m, str)}
     if isinstance(modality, str) and "->" in modality:
         left, _, right = modality.partition("->")
         return set(filter(None, left.split("+"))), set(filter(None, right.split("+")))
@@ -292,6 +445,8 @@ def _modalities(architecture: dict[str, Any]) -> tuple[set[str], set[str]]:
 
 
 def _int(value: Any, name: str, notes: list[str]) -> int | None:
+    if type(value) is int and 0 <= value <= INT64_MAX:  # the usual case, first
+        return value
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, float):
@@ -319,7 +474,18 @@ def _fraction(value: Any) -> float | None:
         number = float(value)
     except ValueError:
         return None
-    return number if 0 <= number <= 1 else None
+    return abs(number) if 0 <= number <= 1 else None  # abs: never "-0.0"
+
+
+def _valid_unicode(value: Any) -> Any:
+    """`value` with every lone surrogate in its strings (keys too) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_valid_unicode(key): _valid_unicode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_valid_unicode(item) for item in value]
+    return value
 
 
 def _text(value: Any) -> str | None:
@@ -334,8 +500,11 @@ def _unix_seconds(value: Any) -> float | None:
 
 
 def _date_seconds(value: Any) -> float | None:
-    if not isinstance(value, str):
-        return None
+    return _day_seconds(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=1024)
+def _day_seconds(value: str) -> float | None:
     try:
         day = datetime.strptime(value.strip()[:10], "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:

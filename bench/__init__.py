@@ -1,0 +1,1 @@
+"""Benchmarks of the explorer: `python bench/run.py --quick` (see the README)."""

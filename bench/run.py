@@ -1,0 +1,446 @@
+"""How close the app is to its performance limits, as ratios measured side by side in one run.
+
+    python bench/run.py [--quick] [--json FILE]
+
+Figures on shared machines drift from run to run, so each one is the median of ratios of two
+things timed alternately in the same run (the app's work over the least work that could give the
+same result), or an absolute figure with a wide margin. See the README's "Performance" section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run as a script: `python bench/run.py`
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+import streamlit as st  # noqa: E402
+import streamlit.testing.v1.local_script_runner as local_script_runner  # noqa: E402
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from bench.synth import synthetic_catalog  # noqa: E402
+from catalog.catalog import Catalog  # noqa: E402
+from catalog.normalize import normalize_models  # noqa: E402
+from catalog.store import Store  # noqa: E402
+from tests.stand_in import StandIn  # noqa: E402
+
+APP = ROOT / "streamlit_app.py"
+REAL_CATALOG = ROOT.parent / "shared" / "data" / "openrouter" / "openrouter_models_2026-08_all.json"
+SIZES = {"549": 549, "50k": 50_000}
+NOWHERE = "http://127.0.0.1:9/api/v1"  # the page must not fetch anything while measured
+
+# metric -> (target, unit, what it measures)
+TARGETS: dict[str, tuple[float | None, str, str]] = {
+    "normalize_ratio": (3.0, "x", "payload -> frame, over json.loads (worst size)"),
+    "load_ratio": (1.3, "x", "Catalog load from the store, over bare read_table (worst size)"),
+    "rerun_ratio_549": (1.5, "x", "page rerun, nothing changed, over a bare st.dataframe page"),
+    "rerun_ratio_50k": (1.5, "x", "page rerun, nothing changed, over a bare st.dataframe page"),
+    "stat_check_us": (100.0, "us", "Catalog.snapshot() when nothing changed"),
+    "refresh_ms_549": (1000.0, "ms", "full refresh of 549 models from a local stand-in"),
+    "peak_rss_mb_50k": (None, "MB", "peak memory of a page process at 50,000 models"),
+}
+
+# The least a page can do to show the table the explorer shows: the same rows and columns,
+# read from the same store once per process, then only st.dataframe on every rerun.
+BARE_PAGE = """
+import streamlit as st
+from catalog.filters import Filters, apply_filters
+from catalog.store import Store
+from catalog.table import table_frame, with_status
+
+@st.cache_resource
+def shown_table(directory):
+    _, models = Store(directory).read()
+    return table_frame(apply_filters(with_status(models, (), None), Filters()))
+
+st.dataframe(shown_table({directory!r}), hide_index=True)
+"""
+
+PEAK_RSS_SCRIPT = """
+import json, os, resource, sys
+from streamlit.testing.v1 import AppTest
+os.environ["CATALOG_DIR"] = sys.argv[1]
+os.environ["OPENROUTER_API_BASE"] = {nowhere!r}
+page = AppTest.from_file(sys.argv[2], default_timeout=900) if sys.argv[2].endswith(".py") else (
+    AppTest.from_string(sys.argv[2], default_timeout=900))
+page.run()
+page.run()
+assert not page.exception, page.exception
+peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:  # Linux carries ru_maxrss over from the parent across fork and exec; VmHWM is this process's own
+    with open("/proc/self/status") as status:
+        peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    pass
+print(json.dumps({{"peak_rss_mb": peak_kb / 1024}}))
+"""
+
+
+@dataclass(frozen=True)
+class Repeats:
+    normalize_549: int
+    normalize_50k: int
+    load_549: int
+    load_50k: int
+    rerun_549: int
+    rerun_50k: int
+    stat_rounds: int
+    refreshes: int
+
+
+QUICK = Repeats(31, 3, 31, 9, 31, 15, 7, 7)
+FULL = Repeats(101, 7, 101, 25, 101, 41, 15, 15)
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Two callables timed alternately: the median of their time ratios, and each median time."""
+
+    ratio: float
+    work_ms: float
+    limit_ms: float
+    repeats: int
+
+
+def paired(work: Callable[[], Any], limit: Callable[[], Any], repeats: int) -> Paired:
+    """Time `work` and `limit` alternately (which goes first alternates too); ratios of each pair."""
+    ratios, work_times, limit_times = [], [], []
+    for round_number in range(repeats):
+        times = {}
+        order = [("work", work), ("limit", limit)]
+        for name, function in order if round_number % 2 == 0 else order[::-1]:
+            gc.collect()  # garbage left by the other one is not charged to this one
+            start = time.perf_counter()
+            function()
+            times[name] = time.perf_counter() - start
+        ratios.append(times["work"] / times["limit"])
+        work_times.append(times["work"])
+        limit_times.append(times["limit"])
+    return Paired(
+        ratio=statistics.median(ratios),
+        work_ms=statistics.median(work_times) * 1e3,
+        limit_ms=statistics.median(limit_times) * 1e3,
+        repeats=repeats,
+    )
+
+
+def log(message: str) -> None:
+    print(f"  … {message}", file=sys.stderr, flush=True)
+
+
+# -- the measurements ------------------------------------------------------------------------------
+
+
+def measure_normalize(payload: str, repeats: int) -> Paired:
+    """The API payload (text) to the normalized frame, over json.loads of the same text alone."""
+    return paired(lambda: normalize_models(json.loads(payload)["data"]), lambda: json.loads(payload), repeats)
+
+
+def measure_load(directory: Path, repeats: int) -> Paired:
+    """A fresh Catalog's first snapshot (read from the store), over a bare read of the same Parquet file."""
+    meta = Store(directory).read_meta()
+    assert meta is not None
+    path = directory / meta.models_file
+    return paired(lambda: Catalog(directory).snapshot(), lambda: pq.read_table(path).to_pandas(), repeats)
+
+
+def measure_rerun(directory: Path, repeats: int) -> tuple[Paired, Paired]:
+    """A rerun of the page with nothing changed, over a rerun of the bare page showing the same table.
+
+    Two clocks on the same runs: the script's run on its thread (what a server spends per rerun:
+    running the page, building, serializing and hashing every message), and AppTest's whole
+    `run()`, which adds the harness's own work (a mock runtime, an event loop, parsing the
+    element tree back) that a server does not do.
+    """
+    os.environ["CATALOG_DIR"] = str(directory)
+    st.cache_resource.clear()  # a Catalog cached for another directory must not be reused
+    page = AppTest.from_file(str(APP), default_timeout=900)
+    bare = AppTest.from_string(BARE_PAGE.format(directory=str(directory)), default_timeout=900)
+    with server_like_runs() as script_seconds:
+        for app in (page, bare, page, bare):  # first runs fill the caches; second runs are reruns already
+            app.run()
+            assert not app.exception, app.exception
+        shown, bare_shown = page.dataframe[0].value, bare.dataframe[0].value
+        # The same table: if the page's table changes, BARE_PAGE must follow.
+        assert list(shown.columns) == list(bare_shown.columns), (shown.columns, bare_shown.columns)
+        assert shown.shape == bare_shown.shape, (shown.shape, bare_shown.shape)
+        script: dict[str, list[float]] = {"page": [], "bare": []}
+        wall: dict[str, list[float]] = {"page": [], "bare": []}
+        for round_number in range(repeats):
+            order = [("page", page), ("bare", bare)]
+            for name, app in order if round_number % 2 == 0 else order[::-1]:
+                gc.collect()
+                start = time.perf_counter()
+                app.run()
+                wall[name].append(time.perf_counter() - start)
+                script[name].append(script_seconds[-1])
+    assert not page.exception, page.exception
+    st.cache_resource.clear()
+    return _paired_from(script["page"], script["bare"]), _paired_from(wall["page"], wall["bare"])
+
+
+def _paired_from(work_times: list[float], limit_times: list[float]) -> Paired:
+    return Paired(
+        ratio=statistics.median(w / b for w, b in zip(work_times, limit_times, strict=True)),
+        work_ms=statistics.median(work_times) * 1e3,
+        limit_ms=statistics.median(limit_times) * 1e3,
+        repeats=len(work_times),
+    )
+
+
+@contextlib.contextmanager
+def server_like_runs() -> Iterator[list[float]]:
+    """AppTest runs that compile the page once, as a server does; yields each script run's seconds.
+
+    AppTest makes a new ScriptCache for every run, so it parses, rewrites ("magic") and compiles
+    the page again each time: tens of milliseconds a server spends once per process, not per rerun.
+    """
+    shared = ScriptCache()
+    seconds: list[float] = []
+    run_script = local_script_runner.LocalScriptRunner._run_script
+
+    def timed_run_script(runner: Any, *args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return run_script(runner, *args, **kwargs)
+        finally:
+            seconds.append(time.perf_counter() - start)
+
+    made = local_script_runner.ScriptCache
+    local_script_runner.ScriptCache = lambda: shared
+    local_script_runner.LocalScriptRunner._run_script = timed_run_script
+    try:
+        yield seconds
+    finally:
+        local_script_runner.ScriptCache = made
+        local_script_runner.LocalScriptRunner._run_script = run_script
+
+
+def measure_stat_check(directory: Path, rounds: int) -> float:
+    """Median microseconds of Catalog.snapshot() when the store has not changed."""
+    catalog = Catalog(directory)
+    catalog.snapshot()
+    calls = 2000
+    timer = timeit.Timer(catalog.snapshot)
+    return statistics.median(timer.timeit(number=calls) / calls for _ in range(rounds)) * 1e6
+
+
+def measure_refresh(body: dict[str, Any], refreshes: int) -> float:
+    """Median milliseconds of a full refresh from a local stand-in, alternating two catalogs."""
+    changed = json.loads(json.dumps(body))
+    for model in changed["data"][::20]:  # a realistic refresh: a few prices moved
+        pricing = model["pricing"]
+        if pricing.get("prompt") not in (None, "0", "-1"):
+            pricing["prompt"] = format(float(pricing["prompt"]) * 1.1, ".12f").rstrip("0")
+    server = StandIn(body)
+    api_base = server.start()
+    times = []
+    with tempfile.TemporaryDirectory(prefix="bench-refresh-") as directory:
+        catalog = Catalog(directory)
+        try:
+            catalog.refresh(api_base=api_base)  # from the bundled defaults to live: not timed
+            for index in range(refreshes):
+                server.set_payload(changed if index % 2 == 0 else body)
+                gc.collect()
+                start = time.perf_counter()
+                catalog.refresh(api_base=api_base)
+                times.append(time.perf_counter() - start)
+        finally:
+            server.stop()
+    return statistics.median(times) * 1e3
+
+
+def measure_peak_rss(directory: Path, page: str) -> float:
+    """Peak resident memory (MB) of a fresh process that runs `page` twice on the store in `directory`."""
+    script = PEAK_RSS_SCRIPT.format(nowhere=NOWHERE)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(directory), page],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the page process failed:\n{done.stderr[-2000:]}")
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["peak_rss_mb"])
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "load_average_at_start": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+        "os": platform.platform(terse=True),
+        "python": platform.python_version(),
+        "pandas": pd.__version__,
+        "pyarrow": pa.__version__,
+        "numpy": np.__version__,
+        "streamlit": st.__version__,
+    }
+
+
+def write_store(directory: Path, frame: pd.DataFrame) -> None:
+    Store(directory).write(
+        frame,
+        source="live",
+        fetched_at=datetime.now(UTC),
+        api_base="http://127.0.0.1/bench",
+        defaults_as_of=None,
+    )
+
+
+def run(quick: bool) -> dict[str, Any]:
+    repeats = QUICK if quick else FULL
+    results: dict[str, Any] = {"mode": "quick" if quick else "full", "machine": machine()}
+    started = time.perf_counter()
+    os.environ["OPENROUTER_API_BASE"] = NOWHERE
+    os.environ.pop("OPENROUTER_API_KEY", None)
+
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        stores: dict[str, Path] = {}
+        for label, count in SIZES.items():
+            log(f"{count:,} synthetic models: generating, normalizing, storing")
+            body = synthetic_catalog(count)
+            payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))  # as the API sends it
+            normalized = normalize_models(json.loads(payload)["data"])
+            assert len(normalized.frame) == count and not normalized.problems, normalized.problems[:3]
+            stores[label] = Path(scratch) / f"store-{label}"
+            write_store(stores[label], normalized.frame)
+            del normalized
+            log(f"{count:,} models: normalize vs json.loads")
+            normalize = measure_normalize(payload, getattr(repeats, f"normalize_{label}"))
+            results[f"normalize_ratio_{label}"] = normalize.ratio
+            results[f"normalize_ms_{label}"] = normalize.work_ms
+            results[f"json_loads_ms_{label}"] = normalize.limit_ms
+            if label == "549":
+                body_549 = body
+            del body, payload
+        if REAL_CATALOG.exists():
+            log("the real 2026-08 catalog: normalize vs json.loads")
+            real = json.loads(REAL_CATALOG.read_text(encoding="utf-8"))
+            payload = json.dumps(real, ensure_ascii=False, separators=(",", ":"))
+            normalize = measure_normalize(payload, repeats.normalize_549)
+            results["normalize_ratio_real"] = normalize.ratio
+            results["real_catalog_models"] = len(real["data"])
+        results["normalize_ratio"] = max(results[f"normalize_ratio_{label}"] for label in SIZES)
+
+        for label in SIZES:
+            log(f"{label} models: loading from the store vs bare read_table")
+            load = measure_load(stores[label], getattr(repeats, f"load_{label}"))
+            results[f"load_ratio_{label}"] = load.ratio
+            results[f"load_ms_{label}"] = load.work_ms
+            results[f"read_table_ms_{label}"] = load.limit_ms
+        results["load_ratio"] = max(results[f"load_ratio_{label}"] for label in SIZES)
+
+        for label in SIZES:
+            log(f"{label} models: page rerun vs bare page rerun (AppTest)")
+            script, wall = measure_rerun(stores[label], getattr(repeats, f"rerun_{label}"))
+            results[f"rerun_ratio_{label}"] = script.ratio
+            results[f"rerun_ms_{label}"] = script.work_ms
+            results[f"bare_rerun_ms_{label}"] = script.limit_ms
+            results[f"rerun_apptest_ratio_{label}"] = wall.ratio
+            results[f"rerun_apptest_ms_{label}"] = wall.work_ms
+            results[f"bare_rerun_apptest_ms_{label}"] = wall.limit_ms
+
+        log("Catalog.snapshot() with nothing changed")
+        results["stat_check_us"] = measure_stat_check(stores["549"], repeats.stat_rounds)
+        log("refresh of 549 models from a local stand-in server")
+        results["refresh_ms_549"] = measure_refresh(body_549, repeats.refreshes)
+        log("peak memory of a page process at 50,000 models (and of the bare page, for scale)")
+        results["peak_rss_mb_50k"] = measure_peak_rss(stores["50k"], str(APP))
+        results["peak_rss_mb_50k_bare"] = measure_peak_rss(
+            stores["50k"], BARE_PAGE.format(directory=str(stores["50k"]))
+        )
+
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    results["targets"] = {name: target for name, (target, _, _) in TARGETS.items() if target is not None}
+    results["passed"] = all(results[name] <= target for name, target in results["targets"].items())
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    """The figures as a Markdown table: metric, value, target, value / target, PASS or MISS."""
+    lines = ["| metric | value | target | value / target | result |", "|---|---:|---:|---:|---|"]
+    for name, (target, unit, _) in TARGETS.items():
+        value = results[name]
+        shown = f"{value:.2f}{unit}" if unit == "x" else f"{value:,.1f} {unit}"
+        if target is None:
+            bare = results.get(f"{name}_bare")
+            note = f"bare page: {bare:,.0f} MB" if bare else ""
+            lines.append(f"| {name} | {shown} | – | {note} | info |")
+            continue
+        goal = f"≤ {target:g}{unit}" if unit == "x" else f"≤ {target:g} {unit}"
+        verdict = "PASS" if value <= target else "MISS"
+        lines.append(f"| {name} | {shown} | {goal} | {value / target:.2f} | {verdict} |")
+    return "\n".join(lines)
+
+
+def details(results: dict[str, Any]) -> str:
+    keys = [
+        "normalize_ratio_549", "normalize_ratio_50k", "normalize_ratio_real", "normalize_ms_549",
+        "json_loads_ms_549", "normalize_ms_50k", "json_loads_ms_50k", "load_ratio_549", "load_ratio_50k",
+        "load_ms_549", "read_table_ms_549", "load_ms_50k", "read_table_ms_50k", "rerun_ms_549",
+        "bare_rerun_ms_549", "rerun_ms_50k", "bare_rerun_ms_50k", "rerun_apptest_ratio_549",
+        "rerun_apptest_ratio_50k",
+    ]  # fmt: skip
+    return "  ".join(f"{key}={results[key]:.2f}" for key in keys if key in results)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats: under 3 minutes on 2 cores")
+    parser.add_argument("--json", metavar="FILE", type=Path, help="also write every figure to FILE as JSON")
+    args = parser.parse_args(argv)
+    json_path = args.json.resolve() if args.json else None
+    os.chdir(ROOT)  # the app's own .streamlit/config.toml applies (Streamlit reads it lazily), as served
+    results = run(quick=args.quick)
+    info = results["machine"]
+    print(table(results))
+    print()
+    print(details(results))
+    print(
+        f"\n{info['cpu']}, {info['cores']} cores (load {info['load_average_at_start']} at start), "
+        f"Python {info['python']}, pandas {info['pandas']}, pyarrow {info['pyarrow']}, "
+        f"streamlit {info['streamlit']}; {results['mode']} run, {results['seconds']:.0f} s"
+    )
+    if json_path:
+        json_path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    return 0 if results["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

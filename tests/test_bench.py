@@ -1,0 +1,66 @@
+"""The benchmark's own parts, fast: its synthetic catalogs and its report (no timings asserted)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import run
+from bench.synth import synthetic_catalog
+from catalog.normalize import normalize_models
+
+
+@pytest.mark.parametrize("count", [0, 1, 549])
+def test_synthetic_catalog_has_the_requested_count_of_unique_models(count: int) -> None:
+    body = synthetic_catalog(count)
+    ids = [model["id"] for model in body["data"]]
+    assert len(ids) == count == body["total_count"]
+    assert len(set(ids)) == count
+    assert body["links"] == {"next": None}
+
+
+def test_synthetic_catalog_is_deterministic_and_serializable() -> None:
+    assert json.dumps(synthetic_catalog(200)) == json.dumps(synthetic_catalog(200))
+    assert synthetic_catalog(200, seed=1) != synthetic_catalog(200, seed=2)
+
+
+def test_synthetic_catalog_normalizes_cleanly_with_the_real_mix() -> None:
+    normalized = normalize_models(synthetic_catalog(549)["data"])
+    frame = normalized.frame
+    assert normalized.problems == []
+    assert len(frame) == 549
+    # Every kind the normalizer tells apart is there, in roughly the real catalog's shares.
+    assert 10 <= frame["is_free"].sum() <= 50
+    assert 1 <= frame["variable_pricing"].sum() <= 15
+    assert 20 <= frame["has_tiers"].sum() <= 80
+    assert 1 <= frame["has_time_windows"].sum() <= 20
+    assert 60 <= (~frame["token_priced"]).sum() <= 160
+    assert 50 <= frame["provider"].nunique() <= 110
+    assert frame["cache_read_per_mtok"].notna().sum() > 150
+
+
+def test_report_table_marks_each_figure_against_its_target() -> None:
+    results = {
+        "normalize_ratio": 2.5,
+        "load_ratio": 1.4,
+        "rerun_ratio_549": 1.2,
+        "rerun_ratio_50k": 1.1,
+        "stat_check_us": 3.0,
+        "refresh_ms_549": 80.0,
+        "peak_rss_mb_50k": 900.0,
+        "peak_rss_mb_50k_bare": 700.0,
+    }
+    lines = run.table(results).splitlines()
+    assert lines[0] == "| metric | value | target | value / target | result |"
+    by_metric = {line.split("|")[1].strip(): line for line in lines[2:]}
+    assert set(by_metric) == set(run.TARGETS)
+    assert by_metric["normalize_ratio"].endswith("| 0.83 | PASS |")
+    assert by_metric["load_ratio"].endswith("| 1.08 | MISS |")
+    assert "bare page: 700 MB" in by_metric["peak_rss_mb_50k"]
+
+
+def test_bare_page_shows_a_table_with_st_dataframe_only() -> None:
+    page = run.BARE_PAGE.format(directory="/nowhere")
+    assert page.count("st.") == 2  # the cache decorator and st.dataframe
+    assert "st.dataframe(" in page
