@@ -118,7 +118,7 @@ def price_rows(raw_json: str, token_priced: bool = True) -> pd.DataFrame:
             continue
         rows.append(_price_row(field, value, token_priced))
     discount = pricing.get("discount")
-    if isinstance(discount, (int, float)) and not isinstance(discount, bool) and discount:
+    if isinstance(discount, (int, float)) and not isinstance(discount, bool) and 0 < discount <= 1:
         rows.append({"Price": "Discount", "Amount": f"{discount:.0%}", "Unit": "off list price"})
     return pd.DataFrame(rows, columns=["Price", "Amount", "Unit"])
 
@@ -131,7 +131,7 @@ def override_rows(raw_json: str, token_priced: bool = True) -> pd.DataFrame:
         if not isinstance(override, dict):
             continue
         if "min_prompt_tokens" in override:
-            condition = f"prompt ≥ {override['min_prompt_tokens']:,} tokens"
+            condition = f"prompt ≥ {_count(override['min_prompt_tokens'])} tokens"
         elif "utc_start" in override:
             condition = f"{_hhmm(override.get('utc_start'))}-{_hhmm(override.get('utc_end'))} UTC"
         else:
@@ -163,6 +163,8 @@ def _price_row(field: str, value: Any, token_priced: bool = True) -> dict[str, s
         return {"Price": label, "Amount": "", "Unit": ""}
     if number == -1:
         return {"Price": label, "Amount": "variable", "Unit": "set per request"}
+    if number < 0:
+        return {"Price": label, "Amount": "unreadable", "Unit": ""}  # never shown as a real price
     if field in ("prompt", "completion") and not token_priced:
         # e.g. a transcription model's price per unit of audio: shown as listed, never per 1M tokens.
         return {"Price": label, "Amount": format_usd(number), "Unit": "per unit, as listed (not per token)"}
@@ -181,6 +183,10 @@ def _pricing(raw_json: str) -> dict[str, Any]:
         return {}
     pricing = raw.get("pricing") if isinstance(raw, dict) else None
     return pricing if isinstance(pricing, dict) else {}
+
+
+def _count(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else "?"
 
 
 def _hhmm(value: Any) -> str:
