@@ -46,6 +46,7 @@ PRICE_COLUMNS = list(PRICE_FIELDS.values())
 # Outputs whose `prompt`/`completion` are not a price per text token (audio seconds, images, ...).
 TOKEN_PRICED_OUTPUTS = frozenset({"text", "embeddings"})
 NOT_TOKEN_PRICED_OUTPUTS = frozenset({"transcription"})
+MEDIA_OUTPUTS = frozenset({"image", "video", "audio", "speech"})
 
 STRING_COLUMNS = [
     "id",
@@ -263,6 +264,10 @@ def _row_values(raw: Any) -> tuple[tuple[Any, ...], list[str]]:
         has_tiers = any(isinstance(o, dict) and "min_prompt_tokens" in o for o in overrides)
         has_time_windows = any(isinstance(o, dict) and "utc_start" in o for o in overrides)
 
+    if token_priced and variant != "free" and not prices[0] and not prices[1]:
+        if MEDIA_OUTPUTS.intersection(output_text.split(LIST_SEPARATOR)):
+            # A music, image or video model listed at $0 per token is priced some other way: not free.
+            token_priced = False
     # Free: no price above zero (absent counts as zero), and a real $0 prompt price.
     is_free = (
         not variable

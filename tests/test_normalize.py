@@ -337,3 +337,15 @@ def test_discount_is_kept_only_between_zero_and_one() -> None:
     assert one_row(payloads.model("acme/a", discount=0.25))["discount"] == 0.25
     assert math.isnan(one_row(payloads.model("acme/b", discount=1.5))["discount"])
     assert math.isnan(one_row(payloads.model("acme/c"))["discount"])
+
+
+def test_media_model_listed_at_zero_per_token_is_not_free() -> None:
+    """A music model with text beside its audio output, at "0"/"0", is priced some other way."""
+    music = payloads.model("google/lyria-x", "0", "0", inputs=("text", "image"), outputs=("audio", "text"))
+    image_chat = payloads.model("google/flash-image", "0.0000003", "0.0000025", outputs=("image", "text"))
+    free_variant = payloads.model("a/image-chat:free", "0", "0", outputs=("image", "text"))
+    frame = normalize_models([music, image_chat, free_variant]).frame.set_index("id")
+    assert not frame.loc["google/lyria-x", "token_priced"]
+    assert not frame.loc["google/lyria-x", "is_free"]
+    assert frame.loc["google/flash-image", "token_priced"]
+    assert frame.loc["a/image-chat:free", "is_free"]
