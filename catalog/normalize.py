@@ -265,7 +265,8 @@ def _row_values(raw: Any) -> tuple[tuple[Any, ...], list[str]]:
         has_time_windows = any(isinstance(o, dict) and "utc_start" in o for o in overrides)
 
     zero_per_token = not prices[0] and not prices[1]
-    if token_priced and zero_per_token and variant != "free" and MEDIA_OUTPUTS & set(output_text.split(", ")):
+    media_output = MEDIA_OUTPUTS.intersection(output_text.split(LIST_SEPARATOR))
+    if token_priced and zero_per_token and variant != "free" and media_output:
         # A music, image or video model listed at $0 per token is priced some other way: not free.
         token_priced = False
     # Free: no price above zero (absent counts as zero), and a real $0 prompt price.
