@@ -210,6 +210,9 @@ class Store:
             previous = self._read_meta_or_none()
             generation = max(previous.generation if previous else 0, self._highest_file_generation()) + 1
             self._remove_leftover_temp_files()
+            if previous is not None:
+                # Models files newer than catalog.json were never named by it: a dead writer's.
+                self._remove_old_generations(keep=set(self._generations_up_to(previous.generation)))
             models_file = f"models-{generation:06d}.parquet"
             table = pa.Table.from_pandas(frame, preserve_index=False)
             self._atomic_write(models_file, lambda path: pq.write_table(table, path))
@@ -315,6 +318,10 @@ class Store:
         # Writers hold the lock, so any temp file seen now was left by a writer that died.
         for path in self.directory.glob(f".*{TEMP_MARK}*"):
             _remove_quietly(path)
+
+    def _generations_up_to(self, generation: int) -> list[str]:
+        names = (p.name for p in self.directory.glob("models-*.parquet"))
+        return [n for n in names if (m := MODELS_PATTERN.match(n)) and int(m.group(1)) <= generation]
 
     def _remove_old_generations(self, keep: set[str]) -> None:
         for path in self.directory.glob("models-*.parquet"):

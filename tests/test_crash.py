@@ -122,6 +122,22 @@ def test_a_refresh_killed_at_each_point_of_its_writes_leaves_the_old_or_the_new_
     assert history_refreshes(live_store) == (3 if point == "history_written" else 2)
 
 
+def test_kill_after_kill_leaves_one_dead_writers_file_at_most(
+    live_store: Path, stand_in: StandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = models_files(live_store)
+    for point in ["models_written", "models_temp_written", "models_written", "models_written"]:
+        killed = cli("refresh", CATALOG_CRASH_AT=point)
+        killed.communicate(timeout=60)
+        assert killed.returncode == -signal.SIGKILL
+        assert len(models_files(live_store)) <= len(before) + 1
+        assert len(temp_files(live_store)) <= 1
+        assert stored_ids(live_store) == OLD_IDS
+    show_in_process(capsys)
+    Catalog().refresh()
+    assert (len(models_files(live_store)), temp_files(live_store)) == (2, [])
+
+
 def test_a_refresh_killed_while_fetching_leaves_the_old_catalog_untouched(
     live_store: Path, stand_in: StandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
