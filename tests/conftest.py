@@ -21,10 +21,19 @@ def catalog_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return directory
 
 
-@pytest.fixture
-def stand_in(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
-    """A running local OpenRouter stand-in; OPENROUTER_API_BASE points at it."""
+@pytest.fixture(scope="session")
+def running_stand_in() -> Iterator[StandIn]:
+    """One local OpenRouter stand-in server for the whole run."""
     server = StandIn()
-    monkeypatch.setenv("OPENROUTER_API_BASE", server.start())
+    server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def stand_in(running_stand_in: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    """The local OpenRouter stand-in as new (built-in payload, mode ok, no requests counted);
+    OPENROUTER_API_BASE points at it."""
+    running_stand_in.reset()
+    monkeypatch.setenv("OPENROUTER_API_BASE", running_stand_in.api_base)
+    return running_stand_in

@@ -44,6 +44,15 @@ class StandIn:
         self.server: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
 
+    def reset(self) -> None:
+        """Back to as new: the built-in payload, mode ok, default waits, no requests counted."""
+        self.set_payload(shape_2026())
+        self.set_mode("ok")
+        with self.lock:
+            self.retry_after = 1.0
+            self.drip_seconds = 60.0
+            self.requests.clear()
+
     def set_payload(self, body: dict[str, Any]) -> None:
         with self.lock:
             self.body_all = json.dumps(body).encode()
@@ -67,7 +76,8 @@ class StandIn:
         """Serve in a background thread; returns the API base URL."""
         self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll interval: stopping the server takes that long.
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
         return self.api_base
 

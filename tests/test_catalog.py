@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -61,27 +60,6 @@ def assert_coherent(snapshot: Snapshot, live_api_base: str | None = None) -> Non
         assert snapshot.source == "defaults"
         assert ids == DEFAULT_IDS
         assert snapshot.fetched_at is None
-
-
-@pytest.fixture(scope="module")
-def running_server() -> Iterator[StandIn]:
-    """One stand-in server for the module: stopping one takes half a second (its poll interval)."""
-    server = StandIn()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def stand_in(running_server: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
-    """The local OpenRouter stand-in as new: 2026 payload, mode ok, no requests counted."""
-    running_server.set_payload(payloads.shape_2026())
-    running_server.set_mode("ok")
-    running_server.retry_after = 1.0
-    with running_server.lock:
-        running_server.requests.clear()
-    monkeypatch.setenv("OPENROUTER_API_BASE", running_server.api_base)
-    return running_server
 
 
 @pytest.fixture

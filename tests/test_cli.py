@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,27 +28,6 @@ from tests.stand_in import StandIn
 ROOT = Path(__file__).resolve().parents[1]
 CANARY_KEY = "sk-or-canary-7f3a9c1e5d2b4a6f8e0c"
 FORMULA_NAMES = ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\tTabbed", "\rReturned"]
-
-
-@pytest.fixture(scope="module")
-def running_server() -> Iterator[StandIn]:
-    """One stand-in server for the module: stopping one takes half a second (its poll interval)."""
-    server = StandIn()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def stand_in(running_server: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
-    """The local OpenRouter stand-in as new: 2026 payload, mode ok, no requests counted."""
-    running_server.set_payload(payloads.shape_2026())
-    running_server.set_mode("ok")
-    running_server.retry_after = 1.0
-    with running_server.lock:
-        running_server.requests.clear()
-    monkeypatch.setenv("OPENROUTER_API_BASE", running_server.api_base)
-    return running_server
 
 
 @pytest.fixture
