@@ -102,11 +102,13 @@ def _per_token(per_mtok: str, factor: str = "1") -> str:
 
 
 def _description(rng: random.Random) -> str:
-    # 62..336 characters, median ~210; most are cut with "..." as the API does.
+    # 62..336 characters, median ~210; most are cut with "..." as the API does; 14% not ASCII.
     target = min(336, max(62, int(rng.gauss(210, 45))))
     words: list[str] = []
     while sum(len(w) + 1 for w in words) < target:
-        words.append(rng.choice(ACCENTED) if rng.random() < 0.02 else rng.choice(WORDS))
+        words.append(rng.choice(WORDS))
+    if rng.random() < 0.14:
+        words[rng.randrange(len(words) // 2)] = rng.choice(ACCENTED)
     text = " ".join(words)[:target].rstrip()
     return text + "..." if rng.random() < 0.7 else text.capitalize() + "."
 

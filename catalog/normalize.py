@@ -154,14 +154,11 @@ def normalize_models(raw_models: Iterable[Any]) -> Normalized:
     seen: set[str] = set()
     for position, raw in enumerate(raw_models):
         try:
-            # A lone surrogate (JSON's \ud800 escapes allow them, UTF-8 does not): read it again with
-            # U+FFFD in its place. raw_json holds every string of the model; an ASCII one has none.
             try:
                 row, notes = _row_values(raw)
-                broken = not row[-1].isascii() and _SURROGATE.search(row[-1]) is not None
-            except UnicodeEncodeError:  # quoting an id for its URL
-                broken = True
-            if broken:
+                if not row[-1].isascii():  # raw_json holds every string of the model; ASCII is valid
+                    row[-1].encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: JSON's \ud800 escapes allow them, UTF-8 not
                 row, notes = _row_values(_valid_unicode(raw))
                 notes.append("text that is not valid Unicode shown as \ufffd")
         except ModelProblem as problem:
