@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from catalog import Catalog, CatalogError
 from catalog.errors import RefreshRefused
-from catalog.filters import SORT_LABELS, Filters, apply_filters, capability_label, options
+from catalog.filters import SORT_LABELS, Filters, capability_label
 from catalog.freshness import age_text, is_stale, stale_after_hours
-from catalog.history import History, load_history
-from catalog.table import current_models, escape_markdown, table_frame, with_status
+from catalog.history import load_history
+from catalog.table import current_models, escape_markdown
+from views.cached import filter_choices, filtered_view, listed_models, shared_catalog, table_view
 from views.changes import render_changes, render_price_history
 from views.charts import render_charts
 from views.compare import render_compare
@@ -22,51 +22,6 @@ st.set_page_config(
 )
 
 CONTEXT_STEPS = [0, 8_192, 16_384, 32_768, 65_536, 128_000, 200_000, 262_144, 1_000_000, 2_000_000]
-
-
-@st.cache_resource
-def shared_catalog() -> Catalog:
-    """One Catalog per server process, shared by every session and thread."""
-    return Catalog()
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def listed_models(
-    generation: int,
-    source: str,
-    history_key: tuple,
-    show_removed: bool,
-    _models: pd.DataFrame,
-    _history: History,
-) -> pd.DataFrame:
-    """The catalog with its "new" badges, plus recently removed models when asked; once per change."""
-    removed = _history.removed_models() if show_removed else None
-    return with_status(_models, _history.new_ids(), removed)
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def filtered_view(listing_key: tuple, filters: Filters, _listed: pd.DataFrame) -> pd.DataFrame:
-    """The filtered, sorted rows; computed once per listing and filter set."""
-    return apply_filters(_listed, filters)
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def table_view(listing_key: tuple, filters: Filters, _filtered: pd.DataFrame) -> pd.DataFrame:
-    """The filtered rows as the table shows them; built once per listing and filter set."""
-    return table_frame(_filtered)
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def filter_choices(generation: int, source: str, _models: pd.DataFrame) -> dict[str, list[str]]:
-    """What each filter offers; once per catalog, not per rerun (at 50,000 models it takes ~80 ms)."""
-    parameters = options(_models, "supported_parameters")
-    return {
-        "provider": sorted(_models["provider"].unique()),
-        "in": options(_models, "input_modalities"),
-        "out": options(_models, "output_modalities"),
-        "cap": sorted(parameters, key=lambda p: (capability_label(p) == p, capability_label(p).lower())),
-    }
-
 
 FILTER_DEFAULTS = {
     "q": "", "provider": [], "in": [], "out": [], "cap": [], "ctx": 0,
@@ -153,7 +108,7 @@ history = load_history(catalog.directory)
 
 # -- header ---------------------------------------------------------------------------------------
 st.title("OpenRouter model catalog", anchor=False)
-if snapshot.is_live:
+if snapshot.is_live and snapshot.fetched_at:
     refreshed = f"{snapshot.fetched_at:%Y-%m-%d %H:%M} UTC ({age_text(snapshot.fetched_at)})"
     st.caption(f"Live from OpenRouter · refreshed {refreshed}")
 else:
