@@ -14,9 +14,9 @@ from catalog.normalize import MILLION, PER_TOKEN_FIELDS, PER_UNIT_FIELDS, parse_
 
 # Display column -> source column.
 TABLE_COLUMNS = {
-    "Status": "status",
     "Model": "name",
     "ID": "id",
+    "Status": "status",
     "Provider": "provider",
     "Pricing": "pricing",
     "Input $/1M tokens": "prompt_per_mtok",
@@ -99,8 +99,8 @@ def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for label, column in TABLE_COLUMNS.items():
         if column == "pricing":
             data[label] = pricing_labels(frame)
-        elif column == "status" and column not in frame:
-            continue
+        elif column == "status" and (column not in frame or frame[column].isna().all()):
+            continue  # no badge to show: the column would only take room
         elif column in ("prompt_per_mtok", "completion_per_mtok", "cache_read_per_mtok"):
             # A transcription model's "prompt" is per unit of audio: as $/1M tokens it would be nonsense.
             data[label] = frame[column].where(token)

@@ -8,7 +8,15 @@ from decimal import Decimal
 import pandas as pd
 
 from catalog.normalize import normalize_models
-from catalog.table import escape_markdown, format_usd, override_rows, price_rows, pricing_labels, table_frame
+from catalog.table import (
+    escape_markdown,
+    format_usd,
+    override_rows,
+    price_rows,
+    pricing_labels,
+    table_frame,
+    with_status,
+)
 from tests.payloads import model
 
 
@@ -95,3 +103,12 @@ def test_escape_markdown_defuses_links_images_and_html() -> None:
     escaped = escape_markdown(text)
     for raw in ("![", "](", "<b>", "**"):
         assert raw not in escaped
+
+
+def test_status_column_only_when_a_row_has_a_badge() -> None:
+    frame = frame_of(model("a/one"), model("a/two"))
+    plain = with_status(frame, frozenset(), None)
+    assert "Status" not in table_frame(plain).columns
+    marked = table_frame(with_status(frame, frozenset({"a/two"}), None))
+    assert marked["Status"].tolist()[1] == "new"
+    assert list(marked.columns[:3]) == ["Model", "ID", "Status"]
