@@ -88,7 +88,8 @@ def models_metric(at: AppTest) -> int:
 
 
 def problems_of(at: AppTest) -> list[str]:
-    return [str(e.value) for e in at.exception]
+    """The page's exceptions, each with the end of its stack trace."""
+    return [f"{e.value} at {' | '.join(e.stack_trace[-3:])}" for e in at.exception]
 
 
 class Session:
@@ -125,7 +126,15 @@ class Session:
 
 
 def in_threads(sessions: list[Session], work: Any) -> None:
-    threads = [threading.Thread(target=work, args=(s,)) for s in sessions]
+    """`work(session)` for every session at once; what it raises is kept in the session's errors."""
+
+    def guarded(session: Session) -> None:
+        try:
+            work(session)
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            session.errors.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=guarded, args=(s,)) for s in sessions]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -149,7 +158,8 @@ def test_many_sessions_stay_up_through_refreshes_and_all_end_on_the_new_catalog(
     refresher = sessions[0]
     refresher.at.button(key="refresh").click().run()
     refresher.errors += problems_of(refresher.at)
-    assert models_metric(refresher.at) == 240
+    said = [m.value for m in [*refresher.at.success, *refresher.at.error, *refresher.at.warning]]
+    assert models_metric(refresher.at) == 240, said
     time.sleep(1.0)
     stand_in.set_payload(SECOND)
     elsewhere = Catalog().refresh()
