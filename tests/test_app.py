@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from catalog import Catalog
@@ -19,14 +17,6 @@ from tests.stand_in import StandIn
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 DEFAULT_COUNT = len(default_models())
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    """st.cache_resource outlives an AppTest: each test starts with no shared Catalog."""
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
 
 @pytest.fixture

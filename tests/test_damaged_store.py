@@ -22,7 +22,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import catalog.store as store_module
@@ -252,14 +251,6 @@ def test_a_store_from_an_older_version_whose_raw_json_is_unreadable_is_set_aside
 # -- through the page --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def fresh_caches() -> Iterator[None]:
-    """st.cache_resource outlives an AppTest: each page test starts with no shared Catalog."""
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
 def page_text(at: AppTest) -> str:
     """Every message and caption the page shows, markdown escapes removed."""
     values = [e.value for e in [*at.warning, *at.error, *at.success, *at.info, *at.caption]]
@@ -283,7 +274,6 @@ def models_metric(at: AppTest) -> int:
     return int(models.value.replace(",", ""))
 
 
-@pytest.mark.usefixtures("fresh_caches")
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_the_page_on_a_damaged_store_says_so_shows_the_defaults_and_refreshes(
     good_store: Path, stand_in: StandIn, damage: str
@@ -303,7 +293,6 @@ def test_the_page_on_a_damaged_store_says_so_shows_the_defaults_and_refreshes(
     assert table_ids(at) >= frozenset(m["id"] for m in NEWER["data"])
 
 
-@pytest.mark.usefixtures("fresh_caches")
 def test_the_page_keeps_its_last_good_catalog_when_the_store_is_damaged_under_it(good_store: Path) -> None:
     at = open_page()
     assert table_ids(at) == GOOD_IDS
@@ -316,7 +305,6 @@ def test_the_page_keeps_its_last_good_catalog_when_the_store_is_damaged_under_it
     assert "Still showing the last good catalog." in page_text(at)
 
 
-@pytest.mark.usefixtures("fresh_caches")
 def test_the_page_shows_a_store_from_an_older_version(catalog_dir: Path) -> None:
     write_older_store(catalog_dir, payloads.shape_2026()["data"])
     at = open_page()
@@ -417,7 +405,6 @@ def test_a_real_read_only_empty_directory_shows_the_defaults_without_saving(
         assert list(directory.iterdir()) == []
 
 
-@pytest.mark.usefixtures("fresh_caches")
 def test_the_page_on_a_real_read_only_directory_stays_usable(read_only_live_store: Path) -> None:
     at = open_page()
     assert table_ids(at) == GOOD_IDS
@@ -603,7 +590,6 @@ def test_a_directory_under_a_file_shows_the_defaults_and_refresh_fails_in_a_sent
     assert stand_in.models_requests == 0
 
 
-@pytest.mark.usefixtures("fresh_caches")
 def test_the_page_on_a_directory_under_a_file_stays_usable(
     tmp_path: Path, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
@@ -415,14 +414,6 @@ def assert_no_markup(at: AppTest, where: str) -> None:
             assert not any(m in getattr(proto, "body", "") for m in MARKERS), where
 
 
-@pytest.fixture
-def fresh_caches() -> Iterator[None]:
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
-@pytest.mark.usefixtures("fresh_caches")
 def test_a_hostile_catalog_refreshes_and_renders_as_text_in_every_tab(stand_in: StandIn) -> None:
     stand_in.set_payload(hostile_catalog(1))
     result = Catalog().refresh()

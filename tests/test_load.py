@@ -20,7 +20,6 @@ from typing import Any
 from unittest import mock
 
 import pytest
-import streamlit as st
 import streamlit.testing.v1.app_test as app_test_module
 import streamlit.testing.v1.local_script_runner as local_script_runner_module
 from streamlit.runtime import Runtime
@@ -37,13 +36,6 @@ APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 SESSIONS = int(os.environ.get("LOAD_SESSIONS", "20"))
 DEFAULT_COUNT = len(default_models())
 FIRST, SECOND = payloads.catalog_of(240, prefix="first-"), payloads.catalog_of(260, prefix="second-")
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
 
 @pytest.fixture

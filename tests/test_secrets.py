@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 import responses
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from catalog import Catalog
@@ -171,13 +170,6 @@ def test_an_error_body_that_echoes_the_key_is_redacted(canary: str, catalog_dir:
 # -- the page ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def fresh_caches() -> Iterator[None]:
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-
-
 def walk(node: Any) -> Iterator[Any]:
     yield node
     for child in getattr(node, "children", {}).values():
@@ -229,7 +221,6 @@ def visit_every_path(at: AppTest, stand_in: StandIn) -> list[bytes]:
     return seen
 
 
-@pytest.mark.usefixtures("fresh_caches")
 def test_every_page_path_with_the_key_in_the_environment(
     canary: str, stand_in: StandIn, catalog_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -243,7 +234,6 @@ def test_every_page_path_with_the_key_in_the_environment(
     record("secrets_page", page_states_checked=len(pages), tabs=TABS, failing_modes=FAILING_MODES)
 
 
-@pytest.mark.usefixtures("fresh_caches")
 def test_every_page_path_with_the_key_in_streamlit_secrets(
     stand_in: StandIn, catalog_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
