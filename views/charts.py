@@ -9,6 +9,7 @@ import streamlit as st
 from catalog.chartdata import METRICS, cheapest, priced_models, provider_summary, scatter_points
 
 PRICE_FORMAT = "$,.4~f"
+INPUT_AXIS = ("prompt_per_mtok", "Input $/1M tokens (log)")
 
 
 def render_charts(filtered: pd.DataFrame) -> None:
@@ -30,34 +31,16 @@ def render_charts(filtered: pd.DataFrame) -> None:
     ]
     with left:
         st.subheader("Price vs context length")
-        chart = (
-            alt.Chart(points)
-            .mark_circle(size=60, opacity=0.7)
-            .encode(
-                x=alt.X(
-                    "context_length:Q", scale=alt.Scale(type="log"), title="Context length (tokens, log)"
-                ),
-                y=alt.Y("prompt_per_mtok:Q", scale=alt.Scale(type="log"), title="Input $/1M tokens (log)"),
-                color=alt.Color("provider:N", legend=None),
-                tooltip=tooltip,
-            )
+        st.altair_chart(
+            _log_scatter(points, tooltip, ("context_length", "Context length (tokens, log)"), INPUT_AXIS),
+            width="stretch",
         )
-        st.altair_chart(chart, width="stretch")
     with right:
         st.subheader("Input vs output price")
-        chart = (
-            alt.Chart(points)
-            .mark_circle(size=60, opacity=0.7)
-            .encode(
-                x=alt.X("prompt_per_mtok:Q", scale=alt.Scale(type="log"), title="Input $/1M tokens (log)"),
-                y=alt.Y(
-                    "completion_per_mtok:Q", scale=alt.Scale(type="log"), title="Output $/1M tokens (log)"
-                ),
-                color=alt.Color("provider:N", legend=None),
-                tooltip=tooltip,
-            )
+        st.altair_chart(
+            _log_scatter(points, tooltip, INPUT_AXIS, ("completion_per_mtok", "Output $/1M tokens (log)")),
+            width="stretch",
         )
-        st.altair_chart(chart, width="stretch")
     if sample_note:
         st.caption(sample_note)
 
@@ -104,3 +87,19 @@ def render_charts(filtered: pd.DataFrame) -> None:
     )
     st.altair_chart(chart, width="stretch")
     st.caption("Models that generate text; free models (all $0) and embedding models are left out.")
+
+
+def _log_scatter(
+    points: pd.DataFrame, tooltip: list[alt.Tooltip], x: tuple[str, str], y: tuple[str, str]
+) -> alt.Chart:
+    """One point per model on log-log axes, coloured by provider."""
+    return (
+        alt.Chart(points)
+        .mark_circle(size=60, opacity=0.7)
+        .encode(
+            x=alt.X(f"{x[0]}:Q", scale=alt.Scale(type="log"), title=x[1]),
+            y=alt.Y(f"{y[0]}:Q", scale=alt.Scale(type="log"), title=y[1]),
+            color=alt.Color("provider:N", legend=None),
+            tooltip=tooltip,
+        )
+    )
