@@ -8,7 +8,7 @@ from catalog import Catalog, CatalogError
 from catalog.errors import RefreshRefused
 from catalog.filters import SORT_LABELS, Filters, capability_label
 from catalog.freshness import age_text, is_stale, stale_after_hours
-from catalog.history import load_history
+from catalog.history_view import load_history
 from catalog.table import current_models, escape_markdown
 from views.cached import filter_choices, filtered_view, listed_models, shared_catalog, table_view
 from views.changes import render_changes, render_price_history

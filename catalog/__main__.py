@@ -13,7 +13,7 @@ from catalog.changes import KINDS
 from catalog.cost import EXPORT_FORMATS, Workload, cost_frame, export_costs, parse_utc_time
 from catalog.errors import CatalogError
 from catalog.export import export_bytes, to_csv_bytes, to_json_bytes
-from catalog.history import export_frame, format_table, load_history
+from catalog.history_view import export_frame, format_table, load_history
 
 Command = Callable[[argparse.Namespace, Catalog], int]
 

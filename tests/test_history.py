@@ -17,14 +17,8 @@ import pytest
 from catalog import Catalog
 from catalog.changes import diff_models
 from catalog.errors import StoreError
-from catalog.history import (
-    HISTORY_NAME,
-    apply_refresh,
-    chart_steps,
-    clear_cache,
-    empty_state,
-    load_history,
-)
+from catalog.history import HISTORY_NAME, apply_refresh, empty_state
+from catalog.history_view import chart_steps, clear_cache, load_history
 from catalog.normalize import normalize_models
 from catalog.store import Store
 from tests.payloads import catalog_of, model, payload

@@ -12,7 +12,7 @@ import streamlit as st
 
 from catalog import Catalog
 from catalog.filters import Filters, apply_filters, capability_label, options
-from catalog.history import History
+from catalog.history_view import History
 from catalog.table import table_frame, with_status
 
 

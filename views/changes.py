@@ -9,7 +9,7 @@ import streamlit as st
 
 from catalog import Catalog
 from catalog.changes import KINDS
-from catalog.history import chart_steps, load_history, sort_by_move
+from catalog.history_view import chart_steps, load_history, sort_by_move
 
 KIND_LABELS = {
     "added": "added",

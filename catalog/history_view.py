@@ -1,0 +1,396 @@
+"""Reading the change history for display: events, removed models, "new" badges, price series.
+
+`catalog.history` records `history.json`; this module reads it, once per file change (`load_history`
+costs one `stat` when nothing changed), and shapes it for the page and the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from catalog.history import HISTORY_NAME, empty_state, grace_days_from_env, parse_stamp, parse_state
+from catalog.normalize import COLUMNS, PER_TOKEN_FIELDS, build_frame, normalize_models
+from catalog.store import default_directory
+
+NEW_DAYS = 7.0
+MILLION = Decimal(1_000_000)
+PER_UNIT_LABELS = {"request": "USD per request", "image": "USD per image", "web_search": "USD per search"}
+PER_MTOK_UNIT = "$/1M tokens"
+EVENT_COLUMNS = [
+    "at",
+    "change",
+    "id",
+    "name",
+    "field",
+    "unit",
+    "old",
+    "new",
+    "delta",
+    "change_pct",
+    "old_exact",
+    "new_exact",
+]
+EXPORT_COLUMNS = ["change", "id", "name", "at", "field", "unit", "old", "new", "change_pct"]
+SERIES_COLUMNS = ["at", "field", "unit", "price", "price_exact"]
+
+
+def unit_of(field: str, per_unit: bool = False) -> tuple[str, Decimal]:
+    """The display unit of a price field and the factor from OpenRouter's USD per unit to it."""
+    if field in PER_TOKEN_FIELDS and not (per_unit and field in ("prompt", "completion")):
+        return PER_MTOK_UNIT, MILLION
+    return PER_UNIT_LABELS.get(field, "USD per unit"), Decimal(1)
+
+
+def _display(raw: str | None, factor: Decimal) -> tuple[float, str]:
+    """(number, exact text) of one raw price in its display unit; "-1" is a variable price."""
+    if raw is None:
+        return math.nan, ""
+    number = Decimal(raw)
+    if number == -1:
+        return math.nan, "variable"
+    scaled = number * factor
+    return float(scaled), format(scaled.normalize(), "f")
+
+
+class History:
+    """One immutable reading of the history file; every view is computed once and shared."""
+
+    def __init__(self, state: Mapping[str, Any] | None = None, notice: str | None = None) -> None:
+        self._state = state if state is not None else empty_state()
+        self.notice = notice
+
+    @property
+    def baseline_at(self) -> datetime | None:
+        stamp = self._state["baseline_at"]
+        return parse_stamp(stamp) if stamp else None
+
+    @property
+    def last_refresh_at(self) -> datetime | None:
+        stamp = self._state["last_refresh_at"]
+        return parse_stamp(stamp) if stamp else None
+
+    @property
+    def refreshes(self) -> int:
+        return int(self._state["refreshes"])
+
+    @property
+    def is_empty(self) -> bool:
+        """True until the first live refresh."""
+        return self._state["baseline_at"] is None
+
+    def events(
+        self,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+        kinds: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
+        """Changes with `since <= at < until`, oldest first: one row per moved price field,
+        one per added, removed or retiered model. Columns: EVENT_COLUMNS."""
+        frame = self._all_events
+        keep = pd.Series(True, index=frame.index)
+        if since is not None:
+            keep &= frame["at"] >= _as_time(since)
+        if until is not None:
+            keep &= frame["at"] < _as_time(until)
+        if kinds is not None:
+            keep &= frame["change"].isin(list(kinds))
+        return frame[keep].reset_index(drop=True)
+
+    def removed_models(self, now: datetime | None = None, grace_days: float | None = None) -> pd.DataFrame:
+        """Models removed within the grace period, newest removal first: the normalized
+        frame's columns plus `removed_on` (UTC)."""
+        grace = grace_days_from_env() if grace_days is None else grace_days
+        frame = self._removed_frame
+        now = now or datetime.now(UTC)
+        cutoff = pd.Timestamp(now if now.tzinfo else now.replace(tzinfo=UTC)) - pd.Timedelta(days=grace)
+        return frame[frame["removed_on"] >= cutoff].reset_index(drop=True)
+
+    def first_seen(self) -> pd.Series:
+        """id -> when the history first saw the model (the baseline time for models it started with)."""
+        return self._first_seen
+
+    def new_ids(self, now: datetime | None = None, days: float = NEW_DAYS) -> frozenset[str]:
+        """Models listed now and first seen after the baseline, within `days` of `now`: the "new" badge."""
+        if self.is_empty:
+            return frozenset()
+        now = now or datetime.now(UTC)
+        cutoff = _as_time(now) - pd.Timedelta(days=days)
+        seen = self._first_seen
+        fresh = seen[(seen > pd.Timestamp(self.baseline_at)) & (seen >= cutoff)]
+        models = self._state["models"]
+        return frozenset(i for i in fresh.index if "removed_at" not in models[i])
+
+    def price_series(self, model_id: str) -> pd.DataFrame:
+        """The model's base prices over time, for a step chart (`interpolate="step-after"`).
+
+        One row per field per point in time; a price holds until the next point. Prices are
+        NaN while the model was not listed and for a variable ("-1") price. The last point is
+        the latest refresh (or the removal). Columns: SERIES_COLUMNS.
+        """
+        entry = self._state["models"].get(model_id)
+        if entry is None:
+            return pd.DataFrame({c: pd.Series(dtype=_SERIES_DTYPES[c]) for c in SERIES_COLUMNS})
+        points = _price_points(entry, self._events_by_id.get(model_id, []), self._state["last_refresh_at"])
+        fields = sorted({f for _, prices in points if prices for f in prices}) or ["prompt", "completion"]
+        rows = []
+        for stamp, prices in points:
+            for field in fields:
+                unit, factor = unit_of(field, bool(entry.get("per_unit")))
+                raw = None if prices is None else prices.get(field, "0")
+                number, exact = _display(raw, factor)
+                rows.append((parse_stamp(stamp), field, unit, number, exact))
+        frame = pd.DataFrame(rows, columns=SERIES_COLUMNS)
+        frame["at"] = pd.to_datetime(frame["at"], utc=True)
+        return frame.astype({c: t for c, t in _SERIES_DTYPES.items() if c != "at"})
+
+    # -- computed once per reading ---------------------------------------------------------------
+
+    @cached_property
+    def _events_by_id(self) -> dict[str, list[dict[str, Any]]]:
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for event in self._state["events"]:
+            grouped.setdefault(event["id"], []).append(event)
+        return grouped
+
+    @cached_property
+    def _all_events(self) -> pd.DataFrame:
+        models = self._state["models"]
+        rows: list[tuple[Any, ...]] = []
+        for event in self._state["events"]:
+            entry = models.get(event["id"], {})
+            base = (event["at"], event["change"], event["id"], entry.get("name", event["id"]))
+            if event["change"] == "repriced":
+                for field, (old_raw, new_raw) in event["prices"].items():
+                    unit, factor = unit_of(field, bool(entry.get("per_unit")))
+                    old, old_exact = _display(old_raw, factor)
+                    new, new_exact = _display(new_raw, factor)
+                    delta = new - old
+                    pct = delta / old * 100 if old > 0 else math.nan
+                    rows.append((*base, field, unit, old, new, delta, pct, old_exact, new_exact))
+            elif event["change"] == "retiered":
+                old_tiers, new_tiers = event["tiers"]
+                nan = math.nan
+                rows.append((*base, "overrides", "", nan, nan, nan, nan, old_tiers, new_tiers))
+            else:
+                rows.append((*base, "", "", math.nan, math.nan, math.nan, math.nan, "", ""))
+        frame = pd.DataFrame(rows, columns=EVENT_COLUMNS)
+        frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
+        return frame.astype({c: t for c, t in _EVENT_DTYPES.items() if c != "at"})
+
+    @cached_property
+    def _removed_frame(self) -> pd.DataFrame:
+        raws: list[Any] = []
+        removed_on: list[datetime] = []
+        for model_id, entry in self._state["models"].items():
+            if "removed_at" not in entry:
+                continue
+            try:
+                raw = json.loads(entry["raw"]) if "raw" in entry else None
+            except (TypeError, ValueError):
+                raw = None
+            if not isinstance(raw, dict):
+                # No raw JSON kept (removed while the store held defaults, or long ago): rebuild the basics.
+                raw = {
+                    "id": model_id,
+                    "name": entry.get("name", model_id),
+                    "pricing": entry.get("prices", {}),
+                }
+            raws.append(raw)
+            removed_on.append(parse_stamp(entry["removed_at"]))
+        frame = normalize_models(raws).frame if raws else build_frame([])
+        frame["removed_on"] = pd.to_datetime(pd.Series(removed_on, dtype="object"), utc=True)
+        frame = frame.sort_values(["removed_on", "id"], ascending=[False, True], kind="stable")
+        return frame.reset_index(drop=True)[[*COLUMNS, "removed_on"]]
+
+    @cached_property
+    def _first_seen(self) -> pd.Series:
+        models = self._state["models"]
+        return pd.Series(
+            pd.to_datetime([entry["first_seen"] for entry in models.values()], utc=True, format="ISO8601"),
+            index=pd.Index(list(models), dtype="string", name="id"),
+            name="first_seen",
+        )
+
+
+_EVENT_DTYPES = {
+    "at": "datetime64[ns, UTC]",
+    "change": "string",
+    "id": "string",
+    "name": "string",
+    "field": "string",
+    "unit": "string",
+    "old": "float64",
+    "new": "float64",
+    "delta": "float64",
+    "change_pct": "float64",
+    "old_exact": "string",
+    "new_exact": "string",
+}
+_SERIES_DTYPES = {
+    "at": "datetime64[ns, UTC]",
+    "field": "string",
+    "unit": "string",
+    "price": "float64",
+    "price_exact": "string",
+}
+
+
+def _price_points(
+    entry: Mapping[str, Any], events: list[dict[str, Any]], last_refresh_at: str | None
+) -> list[tuple[str, dict[str, str] | None]]:
+    """(time, prices from then on; None while not listed), oldest first, walking back from now."""
+    current: dict[str, str] | None = None if "removed_at" in entry else dict(entry.get("prices", {}))
+    points: list[tuple[str, dict[str, str] | None]] = []
+    if current is not None and last_refresh_at:
+        points.append((last_refresh_at, dict(current)))
+    for event in reversed(events):
+        change = event["change"]
+        if change == "repriced":
+            points.append((event["at"], dict(current or {})))
+            current = dict(current or {})
+            for field, (old, _new) in event["prices"].items():
+                if Decimal(old) == 0:
+                    current.pop(field, None)
+                else:
+                    current[field] = old
+        elif change == "added":
+            points.append((event["at"], dict(current or {})))
+            current = None
+        elif change == "removed":
+            points.append((event["at"], None))
+            current = dict(event.get("prices", {}))
+    if current is not None:
+        points.append((entry["first_seen"], current))  # a model the history started with
+    points.reverse()
+    # Keep one point per time (the latest state recorded at it), oldest first.
+    by_time: dict[str, dict[str, str] | None] = {}
+    for stamp, prices in points:
+        by_time[stamp] = prices
+    return list(by_time.items())
+
+
+def _as_time(value: datetime | date | str) -> pd.Timestamp:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return pd.Timestamp(value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC))
+
+
+# -- sorting and presenting ---------------------------------------------------------------------
+
+
+def chart_steps(series: pd.DataFrame) -> pd.DataFrame:
+    """A price series ready for a step chart: gaps (not listed, variable) split a field's line into
+    `segment`s, and each segment ends at the gap with the price it held until then."""
+    rows = []
+    for field, part in series.sort_values("at", kind="stable").groupby("field", sort=True):
+        segment, last = 0, None
+        for point in part.itertuples(index=False):
+            if math.isnan(point.price):
+                if last is not None:
+                    rows.append((point.at, field, point.unit, last.price, last.price_exact, segment))
+                    segment, last = segment + 1, None
+                continue
+            rows.append((point.at, field, point.unit, point.price, point.price_exact, segment))
+            last = point
+    frame = pd.DataFrame(rows, columns=[*SERIES_COLUMNS, "segment"])
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    return frame
+
+
+def sort_by_move(events: pd.DataFrame) -> pd.DataFrame:
+    """Biggest price moves first (by |%|; a move from 0 or to/from "variable" counts as biggest),
+    then the other changes, newest first."""
+    pct = events["change_pct"].abs()
+    moved_from_nothing = (events["change"] == "repriced") & pct.isna()
+    key = pct.mask(moved_from_nothing, math.inf)
+    order = pd.DataFrame({"key": key, "at": events["at"]}).sort_values(
+        ["key", "at"], ascending=[False, False], na_position="last", kind="stable"
+    )
+    return events.loc[order.index].reset_index(drop=True)
+
+
+def export_frame(events: pd.DataFrame) -> pd.DataFrame:
+    """The events as exported (CSV, JSON): old and new as exact decimals in the row's unit."""
+    out = events[["change", "id", "name", "at", "field", "unit", "old_exact", "new_exact", "change_pct"]]
+    return out.rename(columns={"old_exact": "old", "new_exact": "new"})[EXPORT_COLUMNS]
+
+
+def format_table(events: pd.DataFrame) -> str:
+    """A plain-text table of the events for a terminal."""
+    if events.empty:
+        return "no changes\n"
+    lines = []
+    id_width = min(max(len(str(i)) for i in events["id"]), 60)
+    for row in events.itertuples(index=False):
+        line = f"{row.at:%Y-%m-%d %H:%M}  {row.change:<8}  {str(row.id)[:60]:<{id_width}}"
+        if row.change == "repriced":
+            pct = "" if math.isnan(row.change_pct) else f" ({row.change_pct:+.1f}%)"
+            line += f"  {row.field}: {row.old_exact} -> {row.new_exact} {row.unit}{pct}"
+        elif row.change == "retiered":
+            line += "  price tiers changed"
+        lines.append(line.rstrip())
+    return "\n".join(lines) + "\n"
+
+
+# -- loading, cached by file identity ----------------------------------------------------------
+
+_cache: dict[str, tuple[tuple[int, int, int] | None, History]] = {}
+_cache_lock = threading.Lock()
+
+
+def load_history(directory: str | os.PathLike[str] | None = None) -> History:
+    """The history of a catalog directory; costs one `stat` when the file has not changed."""
+    path = Path(directory) if directory is not None else default_directory()
+    path = path / HISTORY_NAME
+    key = str(path.absolute())
+    identity = _identity(path)
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is not None and cached[0] == identity:
+        return cached[1]
+    history = _read(path)
+    with _cache_lock:
+        _cache[key] = (identity, history)
+    return history
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _read(path: Path) -> History:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return History()
+    except OSError as error:
+        return History(notice=f"The change history cannot be read ({error.strerror or error}).")
+    try:
+        return History(parse_state(text))
+    except ValueError as error:
+        return History(
+            notice=f"The change history cannot be read ({error}); the next refresh starts it again."
+        )
+
+
+def clear_cache() -> None:
+    """Forget every cached reading (tests)."""
+    with _cache_lock:
+        _cache.clear()
