@@ -34,9 +34,10 @@ def clear_filters() -> None:
         st.session_state[key] = value
 
 
-def secret_api_key() -> str | None:
+def secret(name: str) -> str | None:
+    """A setting from .streamlit/secrets.toml, if there is one (the environment is the fallback)."""
     try:
-        return st.secrets.get("OPENROUTER_API_KEY")
+        return st.secrets.get(name)
     except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
         return None
 
@@ -45,7 +46,9 @@ def run_refresh(catalog: Catalog, force: bool = False) -> None:
     before = catalog.snapshot()
     with st.status("Fetching the live catalog from OpenRouter…", expanded=False) as status:
         try:
-            result = catalog.refresh(force=force, api_key=secret_api_key())
+            result = catalog.refresh(
+                force=force, api_base=secret("OPENROUTER_API_BASE"), api_key=secret("OPENROUTER_API_KEY")
+            )
         except RefreshRefused as error:
             status.update(label="Refresh refused", state="error")
             st.session_state["offer_force"] = True
