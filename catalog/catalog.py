@@ -72,8 +72,11 @@ class RefreshResult:
             text = f"{self.snapshot.count:,} models (was {self.previous.count:,} bundled defaults)"
         else:
             text = self.changes.describe(self.snapshot.count)
-        if self.problems:
-            text += f"; {len(self.problems)} model(s) skipped as unreadable"
+        skipped = sum(" skipped: " in problem for problem in self.problems)
+        if skipped:
+            text += f"; {skipped:,} unreadable model(s) skipped"
+        if len(self.problems) > skipped:
+            text += f"; {len(self.problems) - skipped:,} unreadable field(s) ignored"
         if self.history_note:
             text += f"; {self.history_note}"
         return text

@@ -223,7 +223,8 @@ def text_only(body: dict[str, Any]) -> dict[str, Any]:
     trimmed["data"] = [
         m
         for m in trimmed["data"]
-        if "text" in (m.get("architecture") or {}).get("output_modalities", ["text"])
+        if not isinstance(m, dict)  # a broken item is passed on as it is, for the client to report
+        or "text" in (m.get("architecture") or {}).get("output_modalities", ["text"])
     ]
     if "total_count" in trimmed:
         trimmed["total_count"] = len(trimmed["data"])

@@ -519,3 +519,16 @@ def test_a_reader_never_sees_a_torn_catalog_while_another_process_writes(stand_i
     assert (final.source, final.generation) == ("defaults", int(out))
     assert stand_in.models_requests == 5
     assert len(generations) > 1  # the reader did see the writer's work while it ran
+
+
+def test_refresh_summary_counts_skipped_models_and_ignored_fields(stand_in: StandIn) -> None:
+    good = payloads.model("a/good")
+    odd_field = payloads.model("a/odd", image="not a number")
+    stand_in.set_payload(
+        payloads.payload([good, odd_field, "not a model", payloads.model("a/third")], paged=False)
+    )
+    result = Catalog().refresh()
+    assert result.snapshot.count == 3
+    assert result.summary() == (
+        "3 models (was 53 bundled defaults); 1 unreadable model(s) skipped; 1 unreadable field(s) ignored"
+    )
