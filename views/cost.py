@@ -86,8 +86,9 @@ def render_calculator(filtered: pd.DataFrame) -> None:
     )
     top[3].number_input("Models in the chart", min_value=1, max_value=100, step=1, key=TOP_KEY)
 
-    columns = st.columns(4)
     for position, name in enumerate(INPUTS):
+        if position % 4 == 0:  # one row of columns at a time: on a narrow screen they stack in order
+            columns = st.columns(4)
         label, help_text = INPUTS[name]
         columns[position % 4].number_input(
             label, min_value=0, step=100, key=_key(name), help=help_text, on_change=_mark_custom
