@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from catalog import Catalog, CatalogError
@@ -191,7 +193,8 @@ filters = Filters(
     hide_expiring=hide_expiring,
     sort=sort,
 )
-history_key = (history.refreshes, history.last_refresh_at)
+# "new" badges, removal grace and expiry all move with the date: views are rebuilt once a day too.
+history_key = (history.refreshes, history.last_refresh_at, date.today())
 listed = listed_models(snapshot.generation, snapshot.source, history_key, show_removed, models, history)
 listing_key = (snapshot.generation, snapshot.source, history_key, show_removed)
 filtered = filtered_view(listing_key, filters, listed)
@@ -203,7 +206,8 @@ models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
 if models_tab.open:
     with models_tab:
         table = table_view(listing_key, filters, filtered)
-        selected = render_table(filtered, len(listed), SORT_LABELS[sort], table)
+        removed = len(listed) - snapshot.count
+        selected = render_table(filtered, snapshot.count, SORT_LABELS[sort], table, removed)
         if shown := render_details(filtered, selected):
             with st.expander("Price history", expanded=False, icon=":material/timeline:"):
                 render_price_history(catalog, shown)

@@ -246,3 +246,13 @@ def test_hostile_model_text_is_never_markup(stand_in: StandIn, app: AppTest) -> 
     subheaders = [h.value for h in app.subheader]
     assert any(r"\<script\>" in h for h in subheaders)
     assert any(t.value.startswith("<img src=x") for t in app.text)  # shown as plain text
+
+
+def test_recently_removed_models_are_counted_apart(app: AppTest, stand_in: StandIn) -> None:
+    stand_in.set_payload(payload([model("a/one"), model("a/two"), model("a/three")]))
+    click(app, "refresh")
+    stand_in.set_payload(payload([model("a/one"), model("a/two")]))
+    click(app, "refresh")
+    assert "Showing 3 of 3 models (2 listed, 1 recently removed)" in captions(app)
+    status = app.dataframe[0].value.set_index("ID")["Status"]
+    assert status["a/three"].startswith("removed on ")

@@ -41,13 +41,20 @@ def render_sort() -> str:
 
 
 def render_table(
-    filtered: pd.DataFrame, total: int, sort_label: str, table: pd.DataFrame | None = None
+    filtered: pd.DataFrame,
+    total: int,
+    sort_label: str,
+    table: pd.DataFrame | None = None,
+    removed: int = 0,
 ) -> str | None:
     """The table and its CSV download; returns the id of the row the user selected, if any.
 
+    `total` counts the listed models and `removed` the recently removed ones shown besides them;
     `table` is `table_frame(filtered)` when the caller has it cached (the page reruns on every click).
     """
-    st.caption(f"Showing {len(filtered):,} of {total:,} models · sorted by {sort_label.lower()}")
+    also = f" ({total:,} listed, {removed:,} recently removed)" if removed else ""
+    shown = f"Showing {len(filtered):,} of {total + removed:,} models{also}"
+    st.caption(f"{shown} · sorted by {sort_label.lower()}")
     if filtered.empty:
         st.info("No models match these filters. Loosen one, or press **Clear filters** in the sidebar.")
         return None
