@@ -38,7 +38,7 @@ WORKER = r"""
 import json, random, sys, threading, time
 from pathlib import Path
 from catalog import Catalog
-from tests.test_concurrency import check_whole, choose
+from tests.test_concurrency import operate
 
 deadline, seed, threads, busy = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
 shared = Catalog()
@@ -49,24 +49,7 @@ def run(index):
     rng = random.Random(seed * 100 + index)
     last = 0
     while time.time() < deadline or any(busy.iterdir()):
-        op = choose(rng)
-        event = {"who": f"process-{seed}/thread-{index}", "op": op, "start": time.time()}
-        try:
-            if op == "refresh":
-                result = catalog.refresh()
-                snapshot, event["fetched"] = result.snapshot, result.fetched
-            elif op == "reset":
-                snapshot = catalog.reset()
-            else:
-                snapshot = catalog.snapshot()
-            check_whole(snapshot)
-            if snapshot.generation < last:
-                raise AssertionError(f"generation went back from {last} to {snapshot.generation}")
-            last = snapshot.generation
-            event.update(generation=snapshot.generation, source=snapshot.source)
-        except BaseException as error:
-            event["error"] = f"{type(error).__name__}: {error}"
-        event["end"] = time.time()
+        event, last = operate(catalog, rng, f"process-{seed}/thread-{index}", last)
         with lock:
             print(json.dumps(event), flush=True)
 
@@ -103,27 +86,34 @@ class Tally:
             self.events.append(event)
 
 
+def operate(catalog: Catalog, rng: random.Random, who: str, last: int) -> tuple[dict[str, Any], int]:
+    """One random operation, checked: the event to record, and the generation now seen."""
+    op = choose(rng)
+    event: dict[str, Any] = {"who": who, "op": op, "start": time.time()}
+    try:
+        if op == "refresh":
+            result = catalog.refresh()
+            snapshot, event["fetched"] = result.snapshot, result.fetched
+        elif op == "reset":
+            snapshot = catalog.reset()
+        else:
+            snapshot = catalog.snapshot()
+        check_whole(snapshot)
+        if snapshot.generation < last:
+            raise AssertionError(f"generation went back from {last} to {snapshot.generation}")
+        last = snapshot.generation
+        event.update(generation=snapshot.generation, source=snapshot.source)
+    except Exception as error:  # noqa: BLE001 - every one is a failure, reported by the test
+        event["error"] = f"{type(error).__name__}: {error}"
+    event["end"] = time.time()
+    return event, last
+
+
 def thread_worker(tally: Tally, catalog: Catalog, name: str, deadline: float, seed: int, busy: Path) -> None:
     rng = random.Random(seed)
     last = 0
     while time.time() < deadline or any(busy.iterdir()):
-        op = choose(rng)
-        event: dict[str, Any] = {"who": name, "op": op, "start": time.time()}
-        try:
-            if op == "refresh":
-                result = catalog.refresh()
-                snapshot, event["fetched"] = result.snapshot, result.fetched
-            elif op == "reset":
-                snapshot = catalog.reset()
-            else:
-                snapshot = catalog.snapshot()
-            check_whole(snapshot)
-            assert snapshot.generation >= last, f"generation went back from {last} to {snapshot.generation}"
-            last = snapshot.generation
-            event.update(generation=snapshot.generation, source=snapshot.source)
-        except Exception as error:  # noqa: BLE001 - every one is a failure, reported below
-            event["error"] = f"{type(error).__name__}: {error}"
-        event["end"] = time.time()
+        event, last = operate(catalog, rng, name, last)
         tally.add(event)
 
 
