@@ -142,7 +142,7 @@ class Catalog:
                 return RefreshResult(previous, previous, ChangeSummary((), (), ()), fetched=False)
             client = OpenRouterClient(api_base, api_key, deadline_s=deadline_s)
             fetched = client.fetch_models()
-            normalized = normalize_models(fetched.models)
+            normalized = normalize_models(fetched.models, fetched.model_texts)
             if normalized.frame.empty:
                 raise BadResponse(f"none of the {len(fetched.models)} models in the response could be read")
             new_count = len(normalized.frame)

@@ -21,6 +21,7 @@ from catalog.errors import (
     HTTPStatusError,
     NotJSON,
 )
+from catalog.rawjson import loads_with_item_texts
 
 DEFAULT_API_BASE = "https://openrouter.ai/api/v1"
 DEFAULT_DEADLINE_S = 30.0
@@ -35,10 +36,11 @@ USER_AGENT = "openrouter-catalog/1.0"
 
 @dataclass(frozen=True)
 class FetchResult:
-    models: list[dict[str, Any]]
+    models: list[Any]
     url: str
     total_count: int | None
     pages: int
+    model_texts: list[str | None] | None = None  # each model's JSON exactly as sent, in `models` order
 
 
 def models_url(api_base: str) -> str:
@@ -78,7 +80,8 @@ class OpenRouterClient:
         deadline = time.monotonic() + self.deadline_s
         first_url = models_url(self.api_base)
         url: str | None = first_url
-        models: list[dict[str, Any]] = []
+        models: list[Any] = []
+        model_texts: list[str | None] = []
         seen_ids: set[str] = set()
         seen_urls: set[str] = set()
         total_count: int | None = None
@@ -87,19 +90,20 @@ class OpenRouterClient:
             if url in seen_urls or pages >= MAX_PAGES:
                 raise BadResponse(f"pagination does not end (page {pages + 1} at {url})")
             seen_urls.add(url)
-            payload = self._get_json(url, deadline)
+            payload, item_texts = self._get_json(url, deadline)
             pages += 1
             data = payload.get("data")
             if not isinstance(data, list):
                 kind = type(data).__name__ if data is not None else "missing"
                 raise BadResponse(f"'data' is {kind}, not a list of models")
-            for item in data:
+            for item, item_text in zip(data, item_texts or [None] * len(data), strict=True):
                 model_id = item.get("id") if isinstance(item, dict) else None
                 if isinstance(model_id, str) and model_id in seen_ids:
                     continue  # a page boundary moved while we paged
                 if isinstance(model_id, str):
                     seen_ids.add(model_id)
                 models.append(item)
+                model_texts.append(item_text)
             if total_count is None and isinstance(payload.get("total_count"), int):
                 total_count = payload["total_count"]
             links = payload.get("links")
@@ -109,9 +113,11 @@ class OpenRouterClient:
             raise BadResponse("the response lists no models")
         if total_count is not None and len(models) != total_count:
             raise BadResponse(f"got {len(models)} models but the response says total_count={total_count}")
-        return FetchResult(models=models, url=first_url, total_count=total_count, pages=pages)
+        return FetchResult(
+            models=models, url=first_url, total_count=total_count, pages=pages, model_texts=model_texts
+        )
 
-    def _get_json(self, url: str, deadline: float) -> dict[str, Any]:
+    def _get_json(self, url: str, deadline: float) -> tuple[dict[str, Any], list[str] | None]:
         attempt = 0
         while True:
             remaining = deadline - time.monotonic()
@@ -128,7 +134,8 @@ class OpenRouterClient:
                 time.sleep(wait)
                 attempt += 1
 
-    def _get_once(self, url: str, deadline: float) -> dict[str, Any]:
+    def _get_once(self, url: str, deadline: float) -> tuple[dict[str, Any], list[str] | None]:
+        """The response's JSON object, and the text of each item of its `data` array."""
         remaining = max(deadline - time.monotonic(), 0.001)
         timeout = (min(CONNECT_TIMEOUT_S, remaining), min(READ_TIMEOUT_S, remaining))
         try:
@@ -154,14 +161,14 @@ class OpenRouterClient:
         if "json" not in content_type.lower() and not text.lstrip().startswith(("{", "[")):
             raise NotJSON(content_type.split(";")[0].strip(), text[:200])
         try:
-            payload = json.loads(text)
+            payload, item_texts = loads_with_item_texts(text)
         except ValueError:
             raise BadResponse(
                 f"the response is not valid JSON ({len(body):,} bytes, probably cut short)"
             ) from None
         if not isinstance(payload, dict):
             raise BadResponse(f"the response is a JSON {type(payload).__name__}, not an object")
-        return payload
+        return payload, item_texts
 
 
 def _read_body(response: requests.Response, deadline: float, deadline_s: float) -> bytes:

@@ -6,7 +6,7 @@ import json
 import math
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -17,6 +17,8 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+from catalog.rawjson import paused_gc
 
 MILLION = Decimal(1_000_000)
 MODEL_PAGE_BASE = "https://openrouter.ai/"
@@ -98,6 +100,7 @@ LIST_SEPARATOR = ", "
 INT64_MAX = 2**63 - 1
 PRICE_EXPONENTS = (-30, 15)  # a price's order of magnitude: 1e-30 to 9.99e15 USD per unit
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _compact_json_encoder() -> Callable[[Any], str]:
@@ -147,16 +150,36 @@ class Normalized:
     problems: list[str] = field(default_factory=list)
 
 
-def normalize_models(raw_models: Iterable[Any]) -> Normalized:
-    """One typed row per usable model; each unusable one is skipped and reported in `problems`."""
+def normalize_models(raw_models: Iterable[Any], raw_texts: Sequence[str | None] | None = None) -> Normalized:
+    """One typed row per usable model; each unusable one is skipped and reported in `problems`.
+
+    `raw_texts`, when given, is each model's JSON as the response sent it (`rawjson`): it becomes
+    the model's `raw_json` as it is, instead of the model encoded again.
+    """
+    with paused_gc():
+        if raw_texts is None:
+            return _normalize(raw_models, None, check_texts=False)
+        raw_models = raw_models if isinstance(raw_models, Sequence) else list(raw_models)
+        try:
+            return _normalize(raw_models, raw_texts, check_texts=False)
+        except UnicodeEncodeError:  # a lone surrogate written into a text as is, not escaped: rare
+            return _normalize(raw_models, raw_texts, check_texts=True)
+
+
+def _normalize(
+    raw_models: Iterable[Any], raw_texts: Sequence[str | None] | None, check_texts: bool
+) -> Normalized:
     rows: list[tuple[Any, ...]] = []
     problems: list[str] = []
     seen: set[str] = set()
     for position, raw in enumerate(raw_models):
+        text = raw_texts[position] if raw_texts is not None else None
+        if text is not None and _may_hold_surrogates(text, check_texts):
+            text = None  # encode the model again below, where a lone surrogate is found and replaced
         try:
             try:
-                row, notes = _row_values(raw)
-                if not row[-1].isascii():  # raw_json holds every string of the model; ASCII is valid
+                row, notes = _row_values(raw, text)
+                if text is None and not row[-1].isascii():  # raw_json holds every string of the model
                     row[-1].encode("utf-8")
             except UnicodeEncodeError:  # a lone surrogate: JSON's \ud800 escapes allow them, UTF-8 not
                 row, notes = _row_values(_valid_unicode(raw))
@@ -174,7 +197,22 @@ def normalize_models(raw_models: Iterable[Any]) -> Normalized:
         if notes:
             problems.extend(f"{model_id}: {note}" for note in notes)
         rows.append(row)
+    # A text with a lone surrogate written as is (not escaped) fails here, converted to UTF-8 for
+    # Arrow: unchecked, that costs nothing when there is none (a text decoded from UTF-8 has none).
     return Normalized(frame=_frame(rows), problems=problems)
+
+
+def _may_hold_surrogates(text: str, check_unescaped: bool) -> bool:
+    """Whether a model's JSON text may decode to a lone surrogate: escaped, or (if asked) as is."""
+    if "\\u" in text and _ESCAPED_SURROGATE.search(text):
+        return True
+    if not check_unescaped or text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def normalize_model(raw: Any) -> tuple[dict[str, Any], list[str]]:
@@ -232,8 +270,11 @@ def _string_array(values: tuple[str | None, ...], dtype: pd.StringDtype) -> Any:
     return pd.array(list(values), dtype=dtype)
 
 
-def _row_values(raw: Any) -> tuple[tuple[Any, ...], list[str]]:
-    """One model object -> (its values in COLUMNS order, notes). Raises ModelProblem."""
+def _row_values(raw: Any, raw_text: str | None = None) -> tuple[tuple[Any, ...], list[str]]:
+    """One model object (and its JSON text, if kept) -> (its values in COLUMNS order, notes).
+
+    Raises ModelProblem.
+    """
     if not isinstance(raw, dict):
         raise ModelProblem(f"not an object but {type(raw).__name__}")
     get = raw.get
@@ -316,7 +357,7 @@ def _row_values(raw: Any) -> tuple[tuple[Any, ...], list[str]]:
         _date_seconds(get("expiration_date")),
         description if isinstance(description, str) else "",
         MODEL_PAGE_BASE + url_path,
-        _encode_raw_json(raw),
+        _encode_raw_json(raw) if raw_text is None else raw_text,
     )
     return values, notes
 

@@ -4,6 +4,7 @@ threads and processes."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import subprocess
@@ -106,6 +107,16 @@ def test_refresh_fetches_every_model_of_every_modality(stand_in: StandIn, fresh_
     assert fresh_catalog.snapshot() is snapshot
     assert stand_in.models_requests == 1
     assert_coherent(snapshot, stand_in.api_base)
+
+
+def test_each_stored_model_is_the_json_text_the_server_sent(
+    stand_in: StandIn, fresh_catalog: Catalog
+) -> None:
+    sent = stand_in.body_all.decode()  # json.dumps' default layout: ", " and ": ", non-ASCII escaped
+    stored = fresh_catalog.refresh().snapshot.models["raw_json"].tolist()
+    assert len(stored) == 10
+    assert all(text in sent for text in stored)
+    assert [json.loads(text) for text in stored] == json.loads(sent)["data"]
 
 
 def test_a_refresh_is_stored_for_the_next_start(stand_in: StandIn, live_catalog: Catalog) -> None:

@@ -110,6 +110,15 @@ def test_a_model_repeated_across_a_page_boundary_is_kept_once(mocked_api: respon
     )
     result = fast_client().fetch_models()
     assert [m["id"] for m in result.models] == ["acme/one", "acme/two", "acme/three"]
+    assert [json.loads(text) for text in result.model_texts or []] == result.models
+
+
+def test_each_model_is_kept_as_the_text_the_response_sent(mocked_api: responses.RequestsMock) -> None:
+    body = '{"data": [ {"id":"acme/one",  "name": "One"},\n {"id": "acme/two"} ], "total_count": 2}'
+    mocked_api.get(MODELS_URL, body=body, content_type="application/json")
+    result = fast_client().fetch_models()
+    assert result.model_texts == ['{"id":"acme/one",  "name": "One"}', '{"id": "acme/two"}']
+    assert result.models == [{"id": "acme/one", "name": "One"}, {"id": "acme/two"}]
 
 
 def test_a_total_count_mismatch_is_a_bad_response(mocked_api: responses.RequestsMock) -> None:

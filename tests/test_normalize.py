@@ -349,3 +349,42 @@ def test_media_model_listed_at_zero_per_token_is_not_free() -> None:
     assert not frame.loc["google/lyria-x", "is_free"]
     assert frame.loc["google/flash-image", "token_priced"]
     assert frame.loc["a/image-chat:free", "is_free"]
+
+
+def test_raw_json_is_the_text_the_response_sent_when_it_is_given() -> None:
+    texts = ['{"id": "acme/spaced",  "pricing": {"prompt": "0.0000010"}}', '{"id":"acme/tight"}']
+    normalized = normalize_models([json.loads(text) for text in texts], texts)
+    assert normalized.problems == []
+    assert normalized.frame["raw_json"].tolist() == texts
+    assert normalized.frame.iloc[0]["prompt_per_mtok"] == 1.0
+
+
+def test_an_escaped_lone_surrogate_in_a_sent_text_is_replaced_and_reported() -> None:
+    text = '{"id": "acme/odd", "name": "lone \\udfff here", "description": "fine \\u00e9"}'
+    normalized = normalize_models([json.loads(text)], [text])
+    row = normalized.frame.iloc[0]
+    assert row["name"] == "lone \ufffd here"
+    repaired = {"id": "acme/odd", "name": "lone \ufffd here", "description": "fine é"}
+    assert json.loads(row["raw_json"]) == repaired
+    row["raw_json"].encode("utf-8")  # storable
+    assert normalized.problems == ["acme/odd: text that is not valid Unicode shown as \ufffd"]
+
+
+def test_a_backslash_before_ud800_is_text_not_a_surrogate() -> None:
+    text = '{"id": "acme/path", "description": "C:\\\\ud800\\\\file"}'
+    normalized = normalize_models([json.loads(text)], [text])
+    assert normalized.problems == []
+    assert normalized.frame.iloc[0]["description"] == "C:\\ud800\\file"
+    assert json.loads(normalized.frame.iloc[0]["raw_json"]) == json.loads(text)
+
+
+def test_a_lone_surrogate_written_into_a_text_as_is_is_replaced_and_reported() -> None:
+    model = {"id": "acme/raw", "name": "as is \ud800"}
+    text = json.dumps(model, ensure_ascii=False)  # the surrogate itself, not a \ud800 escape
+    normalized = normalize_models(
+        [payloads.model("acme/fine"), model], [json.dumps(payloads.model("acme/fine")), text]
+    )
+    assert normalized.frame["name"].tolist() == ["Acme: fine", "as is \ufffd"]
+    assert normalized.problems == ["acme/raw: text that is not valid Unicode shown as \ufffd"]
+    for stored in normalized.frame["raw_json"]:
+        stored.encode("utf-8")
