@@ -12,7 +12,7 @@ from catalog.filters import SORT_LABELS, Filters, capability_label
 from catalog.freshness import age_text, is_stale, stale_after_hours
 from catalog.history_view import load_history
 from catalog.table import current_models, escape_markdown
-from views.cached import filter_choices, filtered_view, listed_models, shared_catalog, table_view
+from views.cached import shared_catalog, views_for
 from views.changes import render_changes, render_price_history
 from views.charts import render_charts
 from views.compare import render_compare
@@ -107,8 +107,8 @@ with st.sidebar:
         getattr(st, kind)(escape_markdown(message))
 
 snapshot = catalog.snapshot()
-models = snapshot.models
-choices = filter_choices(snapshot.generation, snapshot.source, models)
+views = views_for(snapshot)
+choices, counts = views.choices(), views.counts()
 history = load_history(catalog.directory)
 
 # -- header ---------------------------------------------------------------------------------------
@@ -128,10 +128,10 @@ if snapshot.is_live and is_stale(snapshot.fetched_at):
         icon=":material/schedule:",
     )
 with st.container(horizontal=True, gap="medium"):
-    st.metric("Models", f"{snapshot.count:,}", width="content")
-    st.metric("Providers", f"{len(choices['provider']):,}", width="content")
-    st.metric("Free", f"{int(models['is_free'].sum()):,}", width="content")
-    st.metric("Not priced per token", f"{int((~models['token_priced']).sum()):,}", width="content")
+    st.metric("Models", f"{counts['models']:,}", width="content")
+    st.metric("Providers", f"{counts['providers']:,}", width="content")
+    st.metric("Free", f"{counts['free']:,}", width="content")
+    st.metric("Not priced per token", f"{counts['not_token_priced']:,}", width="content")
     if not history.is_empty:
         st.metric("New in 7 days", f"{len(history.new_ids()):,}", width="content")
 
@@ -195,9 +195,8 @@ filters = Filters(
 )
 # "new" badges, removal grace and expiry all move with the date: views are rebuilt once a day too.
 history_key = (history.refreshes, history.last_refresh_at, date.today())
-listed = listed_models(snapshot.generation, snapshot.source, history_key, show_removed, models, history)
-listing_key = (snapshot.generation, snapshot.source, history_key, show_removed)
-filtered = filtered_view(listing_key, filters, listed)
+shown = views.table(history, history_key, show_removed, filters)
+filtered = shown.rows
 
 models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
     ["Models", "Charts", "Cost calculator", "Compare", "What changed"], key="tab", bind="query-params"
@@ -205,12 +204,10 @@ models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
 
 if models_tab.open:
     with models_tab:
-        table = table_view(listing_key, filters, filtered)
-        removed = len(listed) - snapshot.count
-        selected = render_table(filtered, snapshot.count, SORT_LABELS[sort], table, removed)
-        if shown := render_details(filtered, selected):
+        selected = render_table(shown, snapshot.count, SORT_LABELS[sort])
+        if model_id := render_details(shown, selected):
             with st.expander("Price history", expanded=False, icon=":material/timeline:"):
-                render_price_history(catalog, shown)
+                render_price_history(catalog, model_id)
 if charts_tab.open:
     with charts_tab:
         render_charts(current_models(filtered))
@@ -219,7 +216,7 @@ if cost_tab.open:
         render_calculator(current_models(filtered))
 if compare_tab.open:
     with compare_tab:
-        render_compare(models)
+        render_compare(snapshot.models)
 if changes_tab.open:
     with changes_tab:
         render_changes(catalog)

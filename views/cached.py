@@ -1,19 +1,32 @@
 """What the page keeps between reruns: one Catalog per process, and views derived once per change.
 
-These live in a module, not in the page script, so each is defined once per process: a cached
-function defined in the script is rebuilt, and its source read again, on every rerun.
-Every returned frame is shared by all sessions: never mutate one.
+The Catalog is an `st.cache_resource`. The views derived from a snapshot of it (filter choices,
+the filtered rows, the table) are memoized here in plain dictionaries keyed by what they depend
+on: an `st.cache_resource` call hashes its arguments on every rerun, and five of them took a
+fifth of a rerun at 549 models. Every returned object is shared by all sessions: never mutate one.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from catalog import Catalog
+from catalog.catalog import Snapshot
 from catalog.filters import Filters, apply_filters, capability_label, options
 from catalog.history_view import History
 from catalog.table import table_frame, with_status
+
+PICKER_LIMIT = 1_000  # options of the "Model details" picker: each is sent to the browser on every rerun
+
+Value = TypeVar("Value")
 
 
 @st.cache_resource
@@ -22,39 +35,118 @@ def shared_catalog() -> Catalog:
     return Catalog()
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def listed_models(
-    generation: int,
-    source: str,
-    history_key: tuple,
-    show_removed: bool,
-    _models: pd.DataFrame,
-    _history: History,
-) -> pd.DataFrame:
-    """The catalog with its "new" badges, plus recently removed models when asked; once per change."""
-    removed = _history.removed_models() if show_removed else None
-    return with_status(_models, _history.new_ids(), removed)
+class Memo(Generic[Value]):
+    """A small thread-safe LRU: the value built for a key, built again only once evicted."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._values: OrderedDict[Hashable, Value] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], Value]) -> Value:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = build()  # outside the lock: two sessions may build the same value once, never wait
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self.max_entries:
+                self._values.popitem(last=False)
+        return value
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def filtered_view(listing_key: tuple, filters: Filters, _listed: pd.DataFrame) -> pd.DataFrame:
-    """The filtered, sorted rows; computed once per listing and filter set."""
-    return apply_filters(_listed, filters)
+@dataclass(frozen=True)
+class ShownTable:
+    """The filtered rows, and what the Models tab shows of them."""
+
+    rows: pd.DataFrame  # the filtered, sorted models with every normalized column
+    display: pa.Table  # the same rows as the table shows them, converted to Arrow once
+    picker: list[str]  # ids for the "Model details" picker: the first PICKER_LIMIT rows
+    removed: int  # recently removed models listed besides the catalog's own
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def table_view(listing_key: tuple, filters: Filters, _filtered: pd.DataFrame) -> pd.DataFrame:
-    """The filtered rows as the table shows them; built once per listing and filter set."""
-    return table_frame(_filtered)
+class SnapshotViews:
+    """Everything the page derives from one catalog snapshot, each built once and then reused.
+
+    `history_key` identifies the history's state and the day (badges and removal grace move with
+    the date); `show_removed` and `filters` are the user's choices.
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self._once: Memo[Any] = Memo(max_entries=4)
+        self._listed: Memo[pd.DataFrame] = Memo(max_entries=8)
+        self._tables: Memo[ShownTable] = Memo(max_entries=32)
+
+    def choices(self) -> dict[str, list[str]]:
+        """What each filter offers (at 50,000 models this takes ~80 ms)."""
+        return self._once.get("choices", self._build_choices)
+
+    def counts(self) -> dict[str, int]:
+        """The header's figures."""
+        return self._once.get("counts", self._build_counts)
+
+    def listed(self, history: History, history_key: Hashable, show_removed: bool) -> pd.DataFrame:
+        """The catalog with its "new" badges, plus recently removed models when asked."""
+
+        def build() -> pd.DataFrame:
+            removed = history.removed_models() if show_removed else None
+            return with_status(self.snapshot.models, history.new_ids(), removed)
+
+        return self._listed.get((history_key, show_removed), build)
+
+    def table(
+        self, history: History, history_key: Hashable, show_removed: bool, filters: Filters
+    ) -> ShownTable:
+        """The filtered, sorted rows and their display table."""
+
+        def build() -> ShownTable:
+            listed = self.listed(history, history_key, show_removed)
+            rows = apply_filters(listed, filters)
+            return ShownTable(
+                rows=rows,
+                display=pa.Table.from_pandas(table_frame(rows), preserve_index=False),
+                picker=rows["id"].iloc[:PICKER_LIMIT].tolist(),
+                removed=len(listed) - self.snapshot.count,
+            )
+
+        return self._tables.get((history_key, show_removed, filters), build)
+
+    def _build_choices(self) -> dict[str, list[str]]:
+        models = self.snapshot.models
+        parameters = options(models, "supported_parameters")
+        return {
+            "provider": sorted(models["provider"].unique()),
+            "in": options(models, "input_modalities"),
+            "out": options(models, "output_modalities"),
+            "cap": sorted(parameters, key=lambda p: (capability_label(p) == p, capability_label(p).lower())),
+        }
+
+    def _build_counts(self) -> dict[str, int]:
+        models = self.snapshot.models
+        return {
+            "models": len(models),
+            "providers": len(self.choices()["provider"]),
+            "free": int(models["is_free"].sum()),
+            "not_token_priced": int((~models["token_priced"]).sum()),
+        }
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def filter_choices(generation: int, source: str, _models: pd.DataFrame) -> dict[str, list[str]]:
-    """What each filter offers; once per catalog, not per rerun (at 50,000 models it takes ~80 ms)."""
-    parameters = options(_models, "supported_parameters")
-    return {
-        "provider": sorted(_models["provider"].unique()),
-        "in": options(_models, "input_modalities"),
-        "out": options(_models, "output_modalities"),
-        "cap": sorted(parameters, key=lambda p: (capability_label(p) == p, capability_label(p).lower())),
-    }
+_views: OrderedDict[int, SnapshotViews] = OrderedDict()
+_views_lock = threading.Lock()
+_KEPT_SNAPSHOTS = 3  # while a refresh lands, sessions may still be on the snapshot before it
+
+
+def views_for(snapshot: Snapshot) -> SnapshotViews:
+    """The views of `snapshot`, shared by every session showing it."""
+    key = id(snapshot)  # unambiguous: each entry holds its snapshot, so the id cannot be reused
+    with _views_lock:
+        views = _views.get(key)
+        if views is None or views.snapshot is not snapshot:
+            views = _views[key] = SnapshotViews(snapshot)
+        _views.move_to_end(key)
+        while len(_views) > _KEPT_SNAPSHOTS:
+            _views.popitem(last=False)
+        return views

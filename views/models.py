@@ -10,10 +10,10 @@ import streamlit as st
 
 from catalog.export import export_file_name, to_csv_bytes
 from catalog.filters import SORT_LABELS
-from catalog.table import escape_markdown, override_rows, price_rows, table_frame
+from catalog.table import escape_markdown, override_rows, price_rows
+from views.cached import PICKER_LIMIT, ShownTable
 
 MONEY = "$%.4g"
-PICKER_LIMIT = 1_000  # options of the "Model details" picker
 COLUMN_CONFIG = {
     "Status": st.column_config.TextColumn(width="medium", help="new: first seen in the last 7 days"),
     "Model": st.column_config.TextColumn(width="medium"),
@@ -40,26 +40,20 @@ def render_sort() -> str:
     )
 
 
-def render_table(
-    filtered: pd.DataFrame,
-    total: int,
-    sort_label: str,
-    table: pd.DataFrame | None = None,
-    removed: int = 0,
-) -> str | None:
+def render_table(shown: ShownTable, total: int, sort_label: str) -> str | None:
     """The table and its CSV download; returns the id of the row the user selected, if any.
 
-    `total` counts the listed models and `removed` the recently removed ones shown besides them;
-    `table` is `table_frame(filtered)` when the caller has it cached (the page reruns on every click).
+    `total` counts the listed models; `shown.removed` the recently removed ones shown besides them.
     """
-    also = f" ({total:,} listed, {removed:,} recently removed)" if removed else ""
-    shown = f"Showing {len(filtered):,} of {total + removed:,} models{also}"
-    st.caption(f"{shown} · sorted by {sort_label.lower()}")
+    filtered = shown.rows
+    also = f" ({total:,} listed, {shown.removed:,} recently removed)" if shown.removed else ""
+    counted = f"Showing {len(filtered):,} of {total + shown.removed:,} models{also}"
+    st.caption(f"{counted} · sorted by {sort_label.lower()}")
     if filtered.empty:
         st.info("No models match these filters. Loosen one, or press **Clear filters** in the sidebar.")
         return None
     event = st.dataframe(
-        table_frame(filtered) if table is None else table,
+        shown.display,
         hide_index=True,
         column_config=COLUMN_CONFIG,
         on_select="rerun",
@@ -82,20 +76,21 @@ def render_table(
     return str(filtered["id"].iloc[rows[0]]) if rows and rows[0] < len(filtered) else None
 
 
-def render_details(filtered: pd.DataFrame, selected_id: str | None) -> str | None:
+def render_details(shown: ShownTable, selected_id: str | None) -> str | None:
     """One model's every price, limit and capability; returns the id shown."""
+    filtered = shown.rows
     if filtered.empty:
         return None
     if selected_id and selected_id != st.session_state.get("_table_selection"):
         st.session_state["_table_selection"] = selected_id
         st.session_state["model"] = selected_id
-    ids = filtered["id"]
     # A selectbox sends every option to the browser on every rerun: list the first rows only, plus
     # the model chosen (in the table, the session or the URL) wherever it is in the view.
-    picker = ids.iloc[:PICKER_LIMIT].tolist()
-    if len(ids) > PICKER_LIMIT:
+    picker = shown.picker
+    if len(filtered) > PICKER_LIMIT:
+        ids = filtered["id"]
         wanted = dict.fromkeys([st.session_state.get("model"), st.query_params.get("model")])
-        picker += [w for w in wanted if w is not None and w not in picker and ids.eq(w).any()]
+        picker = picker + [w for w in wanted if w is not None and w not in picker and ids.eq(w).any()]
     if st.session_state.get("model") not in picker:
         st.session_state.pop("model", None)
     model_id = st.selectbox(
@@ -106,9 +101,9 @@ def render_details(filtered: pd.DataFrame, selected_id: str | None) -> str | Non
         placeholder="Pick a model, or select a row in the table",
         bind="query-params",
     )
-    if len(ids) > PICKER_LIMIT:
+    if len(filtered) > PICKER_LIMIT:
         st.caption(
-            f"The picker lists the first {PICKER_LIMIT:,} of the {len(ids):,} models shown: search or "
+            f"The picker lists the first {PICKER_LIMIT:,} of the {len(filtered):,} models shown: search or "
             "filter to narrow them, or select a row in the table."
         )
     if model_id is None:
