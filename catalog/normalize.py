@@ -204,7 +204,8 @@ def _normalize(
 
 def _may_hold_surrogates(text: str, check_unescaped: bool) -> bool:
     """Whether a model's JSON text may decode to a lone surrogate: escaped, or (if asked) as is."""
-    if "\\u" in text and _ESCAPED_SURROGATE.search(text):
+    # A one-character search is many times faster than a longer one: look for a backslash first.
+    if "\\" in text and _ESCAPED_SURROGATE.search(text):
         return True
     if not check_unescaped or text.isascii():
         return False

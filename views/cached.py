@@ -25,6 +25,7 @@ from catalog.history_view import History
 from catalog.table import table_frame, with_status
 
 PICKER_LIMIT = 1_000  # options of the "Model details" picker: each is sent to the browser on every rerun
+TABLE_ROWS_KEPT = 200_000  # rows of filtered views kept per snapshot, all filter sets together
 
 Value = TypeVar("Value")
 
@@ -36,25 +37,46 @@ def shared_catalog() -> Catalog:
 
 
 class Memo(Generic[Value]):
-    """A small thread-safe LRU: the value built for a key, built again only once evicted."""
+    """A small thread-safe LRU: the value built for a key, built again only once evicted.
 
-    def __init__(self, max_entries: int) -> None:
+    `weigh` gives a value's size (rows, say): the least recently used values are dropped while the
+    total is over `max_weight`, but never the one just built.
+    """
+
+    def __init__(
+        self,
+        max_entries: int,
+        weigh: Callable[[Value], int] | None = None,
+        max_weight: int | None = None,
+    ) -> None:
         self.max_entries = max_entries
-        self._values: OrderedDict[Hashable, Value] = OrderedDict()
+        self.max_weight = max_weight
+        self._weigh = weigh or (lambda value: 0)
+        self._values: OrderedDict[Hashable, tuple[Value, int]] = OrderedDict()
+        self._weight = 0
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, build: Callable[[], Value]) -> Value:
         with self._lock:
             if key in self._values:
                 self._values.move_to_end(key)
-                return self._values[key]
+                return self._values[key][0]
         value = build()  # outside the lock: two sessions may build the same value once, never wait
+        weight = self._weigh(value)
         with self._lock:
-            self._values[key] = value
-            self._values.move_to_end(key)
-            while len(self._values) > self.max_entries:
-                self._values.popitem(last=False)
+            if key in self._values:
+                self._weight -= self._values.pop(key)[1]
+            self._values[key] = (value, weight)
+            self._weight += weight
+            while len(self._values) > 1 and (
+                len(self._values) > self.max_entries
+                or (self.max_weight is not None and self._weight > self.max_weight)
+            ):
+                self._weight -= self._values.popitem(last=False)[1][1]
         return value
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 @dataclass(frozen=True)
@@ -78,7 +100,10 @@ class SnapshotViews:
         self.snapshot = snapshot
         self._once: Memo[Any] = Memo(max_entries=4)
         self._listed: Memo[pd.DataFrame] = Memo(max_entries=8)
-        self._tables: Memo[ShownTable] = Memo(max_entries=32)
+        # A view holds copies of its rows: at 50,000 models a handful of filter sets, at 549 many.
+        self._tables: Memo[ShownTable] = Memo(
+            max_entries=32, weigh=lambda shown: len(shown.rows), max_weight=TABLE_ROWS_KEPT
+        )
 
     def choices(self) -> dict[str, list[str]]:
         """What each filter offers (at 50,000 models this takes ~80 ms)."""
@@ -136,7 +161,7 @@ class SnapshotViews:
 
 _views: OrderedDict[int, SnapshotViews] = OrderedDict()
 _views_lock = threading.Lock()
-_KEPT_SNAPSHOTS = 3  # while a refresh lands, sessions may still be on the snapshot before it
+_KEPT_SNAPSHOTS = 2  # while a refresh lands, sessions may still be on the snapshot before it
 
 
 def views_for(snapshot: Snapshot) -> SnapshotViews:

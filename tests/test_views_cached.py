@@ -1,0 +1,88 @@
+"""What the page keeps between reruns: built once per snapshot and choice, bounded, never stale."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pyarrow as pa
+
+from catalog import Catalog
+from catalog.filters import Filters
+from catalog.history_view import load_history
+from catalog.table import table_frame
+from tests.stand_in import StandIn
+from views.cached import Memo, views_for
+
+
+def test_a_memo_builds_each_key_once_and_drops_the_least_recently_used() -> None:
+    memo: Memo[str] = Memo(max_entries=2)
+    built: list[str] = []
+
+    def build(key: str) -> str:
+        built.append(key)
+        return key.upper()
+
+    assert memo.get("a", lambda: build("a")) == "A"
+    assert memo.get("a", lambda: build("a")) == "A"
+    memo.get("b", lambda: build("b"))
+    memo.get("a", lambda: build("a"))  # "a" is now the most recently used
+    memo.get("c", lambda: build("c"))  # drops "b"
+    memo.get("a", lambda: build("a"))
+    memo.get("b", lambda: build("b"))
+    assert built == ["a", "b", "c", "b"]
+    assert len(memo) == 2
+
+
+def test_a_memo_keeps_its_total_weight_under_the_limit_but_always_the_newest() -> None:
+    memo: Memo[list[int]] = Memo(max_entries=10, weigh=len, max_weight=5)
+    memo.get("three", lambda: [1, 2, 3])
+    memo.get("two", lambda: [1, 2])
+    assert len(memo) == 2
+    memo.get("four", lambda: [1, 2, 3, 4])  # 9 rows: the two older views go
+    assert len(memo) == 1
+    memo.get("nine", lambda: list(range(9)))  # over the limit alone, and still kept
+    assert memo.get("nine", lambda: []) == list(range(9))
+
+
+def test_a_memo_shared_by_threads_gives_every_thread_a_value() -> None:
+    memo: Memo[int] = Memo(max_entries=4)
+    results: list[int] = []
+    lock = threading.Lock()
+
+    def session(number: int) -> None:
+        for key in range(8):
+            value = memo.get(key, lambda key=key: key * 10)
+            with lock:
+                results.append(value - key * 10)
+
+    threads = [threading.Thread(target=session, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [0] * 48
+    assert len(memo) == 4
+
+
+def test_views_follow_the_snapshot_and_the_filters(stand_in: StandIn, catalog_dir: Path) -> None:
+    catalog = Catalog()
+    defaults = catalog.snapshot()
+    views = views_for(defaults)
+    assert views_for(defaults) is views
+    history = load_history(catalog.directory)
+    shown = views.table(history, "today", True, Filters())
+    assert views.table(history, "today", True, Filters()) is shown
+    assert len(shown.rows) == defaults.count == 53
+    assert isinstance(shown.display, pa.Table)
+    assert shown.display.to_pandas().equals(table_frame(shown.rows).reset_index(drop=True))
+    assert shown.picker == shown.rows["id"].tolist()
+    narrowed = views.table(history, "today", True, Filters(search="gpt"))
+    assert 0 < len(narrowed.rows) < 53
+    assert views.counts()["models"] == 53
+
+    live = catalog.refresh().snapshot
+    live_views = views_for(live)
+    assert live_views is not views
+    assert len(live_views.table(history, "today", True, Filters()).rows) == live.count == 10
+    assert live_views.counts()["models"] == 10
