@@ -332,8 +332,11 @@ class Store:
 def _upgraded(meta: StoredMeta, frame: pd.DataFrame) -> pd.DataFrame:
     """The frame in this version's columns and types, rebuilt from raw JSON if an older version wrote it."""
     expected = _expected_dtypes()
-    if set(expected.index) <= set(frame.columns) and (frame.dtypes[expected.index] == expected).all():
-        return frame if list(frame.columns) == list(expected.index) else frame[list(expected.index)]
+    actual = dict(zip(frame.columns, frame.dtypes, strict=True))
+    if len(actual) == len(frame.columns) and all(
+        name in actual and actual[name] == dtype for name, dtype in expected.items()
+    ):
+        return frame if list(actual) == list(expected) else frame[list(expected)]
     which = "an older" if meta.schema_version < SCHEMA_VERSION else "another"
     written_by = f"written by {which} version (schema {meta.schema_version})"
     if "raw_json" not in frame.columns:
@@ -350,8 +353,8 @@ def _upgraded(meta: StoredMeta, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @functools.cache
-def _expected_dtypes() -> pd.Series:
-    return build_frame([]).dtypes
+def _expected_dtypes() -> dict[str, Any]:
+    return dict(build_frame([]).dtypes.items())
 
 
 def _crash_point(point: str) -> None:
