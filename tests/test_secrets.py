@@ -167,6 +167,21 @@ def test_an_error_body_that_echoes_the_key_is_redacted(canary: str, catalog_dir:
     assert files_holding(canary, catalog_dir) == []
 
 
+@responses.activate
+def test_a_model_that_echoes_the_key_is_stored_redacted(canary: str, catalog_dir: Path) -> None:
+    """Each model is stored as the text the response sent: that text must not keep the key either."""
+    base = "http://127.0.0.1:9/api/v1"
+    echoing = payloads.model("acme/echo", description=f"Called with Bearer {canary} today")
+    responses.get(f"{base}/models?output_modalities=all", json={"data": [echoing, payloads.model("acme/b")]})
+
+    snapshot = Catalog().refresh(api_base=base).snapshot
+
+    row = snapshot.models.set_index("id").loc["acme/echo"]
+    assert row["description"] == "Called with Bearer [API key] today"
+    assert json.loads(row["raw_json"])["description"] == "Called with Bearer [API key] today"
+    assert files_holding(canary, catalog_dir) == []
+
+
 # -- the page ------------------------------------------------------------------------------------------
 
 
