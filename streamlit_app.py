@@ -110,6 +110,8 @@ snapshot = catalog.snapshot()
 views = views_for(snapshot)
 choices, counts = views.choices(), views.counts()
 history = load_history(catalog.directory)
+# "new" badges, removal grace and expiry all move with the date: views are rebuilt once a day too.
+history_key = (history.refreshes, history.last_refresh_at, date.today())
 
 # -- header ---------------------------------------------------------------------------------------
 st.title("OpenRouter model catalog", anchor=False)
@@ -133,7 +135,7 @@ with st.container(horizontal=True, gap="medium"):
     st.metric("Free", f"{counts['free']:,}", width="content")
     st.metric("Not priced per token", f"{counts['not_token_priced']:,}", width="content")
     if not history.is_empty:
-        st.metric("New in 7 days", f"{len(history.new_ids()):,}", width="content")
+        st.metric("New in 7 days", f"{len(views.new_ids(history, history_key)):,}", width="content")
 
 # -- sidebar: filters (every one is in the URL) ---------------------------------------------------
 with st.sidebar:
@@ -193,8 +195,6 @@ filters = Filters(
     hide_expiring=hide_expiring,
     sort=sort,
 )
-# "new" badges, removal grace and expiry all move with the date: views are rebuilt once a day too.
-history_key = (history.refreshes, history.last_refresh_at, date.today())
 shown = views.table(history, history_key, show_removed, filters)
 filtered = shown.rows
 

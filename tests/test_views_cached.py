@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 
 from catalog import Catalog
 from catalog.filters import Filters
 from catalog.history_view import load_history
 from catalog.table import table_frame
+from tests.payloads import catalog_of
 from tests.stand_in import StandIn
 from views.cached import Memo, views_for
 
@@ -86,3 +89,22 @@ def test_views_follow_the_snapshot_and_the_filters(stand_in: StandIn, catalog_di
     assert live_views is not views
     assert len(live_views.table(history, "today", True, Filters()).rows) == live.count == 10
     assert live_views.counts()["models"] == 10
+
+
+def test_the_header_count_and_the_badges_share_one_new_set(
+    stand_in: StandIn, catalog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = Catalog()
+    monkeypatch.setattr("catalog.catalog._now", lambda: datetime.now(UTC) - timedelta(hours=2))
+    stand_in.set_payload(catalog_of(5))
+    catalog.refresh()  # the history's baseline: nothing in it is new
+    monkeypatch.setattr("catalog.catalog._now", lambda: datetime.now(UTC))
+    stand_in.set_payload(catalog_of(7))
+    snapshot = catalog.refresh().snapshot
+    views = views_for(snapshot)
+    history = load_history(catalog_dir)
+    new = views.new_ids(history, "today")
+    assert len(new) == 2
+    assert views.new_ids(history, "today") is new
+    listed = views.listed(history, "today", False)
+    assert set(listed.loc[listed["status"] == "new", "id"]) == set(new)

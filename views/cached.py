@@ -98,7 +98,7 @@ class SnapshotViews:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self._once: Memo[Any] = Memo(max_entries=4)
+        self._once: Memo[Any] = Memo(max_entries=8)
         self._listed: Memo[pd.DataFrame] = Memo(max_entries=8)
         # A view holds copies of its rows: at 50,000 models a handful of filter sets, at 549 many.
         self._tables: Memo[ShownTable] = Memo(
@@ -113,12 +113,16 @@ class SnapshotViews:
         """The header's figures."""
         return self._once.get("counts", self._build_counts)
 
+    def new_ids(self, history: History, history_key: Hashable) -> frozenset[str]:
+        """The models with a "new" badge: one set for the header's count and the table's badges."""
+        return self._once.get(("new", history_key), history.new_ids)
+
     def listed(self, history: History, history_key: Hashable, show_removed: bool) -> pd.DataFrame:
         """The catalog with its "new" badges, plus recently removed models when asked."""
 
         def build() -> pd.DataFrame:
             removed = history.removed_models() if show_removed else None
-            return with_status(self.snapshot.models, history.new_ids(), removed)
+            return with_status(self.snapshot.models, self.new_ids(history, history_key), removed)
 
         return self._listed.get((history_key, show_removed), build)
 
