@@ -8,10 +8,10 @@ import streamlit as st
 
 from catalog import Catalog, CatalogError
 from catalog.errors import RefreshRefused
-from catalog.filters import SORT_LABELS, Filters, capability_label
-from catalog.freshness import age_text, is_stale, stale_after_hours
-from catalog.history_view import load_history
-from catalog.table import current_models, escape_markdown
+from catalog.history.view import load_history
+from catalog.present.filters import SORT_LABELS, Filters, capability_label
+from catalog.present.freshness import age_text, is_stale, stale_after_hours
+from catalog.present.table import current_models, escape_markdown
 from views.cached import shared_catalog, views_for
 from views.changes import render_changes, render_price_history
 from views.charts import render_charts

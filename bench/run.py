@@ -42,9 +42,9 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from bench.synth import synthetic_catalog  # noqa: E402
 from catalog.catalog import Catalog  # noqa: E402
-from catalog.normalize import Normalized, normalize_models  # noqa: E402
-from catalog.rawjson import loads_with_item_texts  # noqa: E402
-from catalog.store import Store  # noqa: E402
+from catalog.fetch.normalize import Normalized, normalize_models  # noqa: E402
+from catalog.fetch.rawjson import loads_with_item_texts  # noqa: E402
+from catalog.storage.store import Store  # noqa: E402
 from tests.stand_in import StandIn  # noqa: E402
 
 APP = ROOT / "streamlit_app.py"
@@ -67,9 +67,9 @@ TARGETS: dict[str, tuple[float | None, str, str]] = {
 # read from the same store once per process, then only st.dataframe on every rerun.
 BARE_PAGE = """
 import streamlit as st
-from catalog.filters import Filters, apply_filters
-from catalog.store import Store
-from catalog.table import table_frame, with_status
+from catalog.present.filters import Filters, apply_filters
+from catalog.storage.store import Store
+from catalog.present.table import table_frame, with_status
 
 @st.cache_resource
 def shown_table(directory):

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog.catalog import Catalog
-from catalog.changes import KINDS
-from catalog.cost import EXPORT_FORMATS, Workload, cost_frame, export_costs, parse_utc_time
 from catalog.errors import CatalogError
-from catalog.export import export_bytes, to_csv_bytes, to_json_bytes
-from catalog.history_view import export_frame, format_table, load_history
+from catalog.history.changes import KINDS
+from catalog.history.view import export_frame, format_table, load_history
+from catalog.present.export import export_bytes, to_csv_bytes, to_json_bytes
+from catalog.pricing.cost import EXPORT_FORMATS, Workload, cost_frame, export_costs, parse_utc_time
 
 Command = Callable[[argparse.Namespace, Catalog], int]
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from catalog.changes import ChangeSummary, diff_models
-from catalog.client import DEFAULT_API_BASE, DEFAULT_DEADLINE_S, OpenRouterClient
-from catalog.defaults import default_models, defaults_as_of
 from catalog.errors import BadResponse, RefreshRefused, StoreError
-from catalog.history import Recorded, record_refresh
-from catalog.normalize import normalize_models
-from catalog.store import META_NAME, StatKey, Store, StoreDamaged, StoredMeta
+from catalog.fetch.client import DEFAULT_API_BASE, DEFAULT_DEADLINE_S, OpenRouterClient
+from catalog.fetch.defaults import default_models, defaults_as_of
+from catalog.fetch.normalize import normalize_models
+from catalog.history.changes import ChangeSummary, diff_models
+from catalog.history.record import Recorded, record_refresh
+from catalog.storage.store import META_NAME, StatKey, Store, StoreDamaged, StoredMeta
 
 SHRINK_LIMIT = 0.5  # a live refresh may not drop the live catalog under half its size unless forced
 RECENT_REFRESH = timedelta(seconds=60)

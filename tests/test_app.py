@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from catalog import Catalog
-from catalog.defaults import default_models
-from catalog.filters import Filters, apply_filters
+from catalog.fetch.defaults import default_models
+from catalog.present.filters import Filters, apply_filters
 from tests.payloads import catalog_of, model, payload
 from tests.stand_in import StandIn
 

@@ -8,7 +8,7 @@ import pytest
 
 from bench import run
 from bench.synth import synthetic_catalog
-from catalog.normalize import normalize_models
+from catalog.fetch.normalize import normalize_models
 
 
 @pytest.mark.parametrize("count", [0, 1, 549])

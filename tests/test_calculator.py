@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from catalog.calculator import (
+from catalog.pricing.calculator import (
     PRESETS,
     calculator_csv,
     calculator_frame,
@@ -13,7 +13,7 @@ from catalog.calculator import (
     workload_from_params,
     workload_to_params,
 )
-from catalog.cost import Workload
+from catalog.pricing.cost import Workload
 from tests.payloads import model
 from tests.test_cost import frame_of
 

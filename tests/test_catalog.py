@@ -17,7 +17,6 @@ import pandas as pd
 import pytest
 
 from catalog import Catalog, Snapshot
-from catalog.defaults import default_models, defaults_as_of
 from catalog.errors import (
     BadResponse,
     CatalogError,
@@ -27,8 +26,9 @@ from catalog.errors import (
     NotJSON,
     RefreshRefused,
 )
-from catalog.export import export_bytes
-from catalog.store import Store
+from catalog.fetch.defaults import default_models, defaults_as_of
+from catalog.present.export import export_bytes
+from catalog.storage.store import Store
 from tests import payloads
 from tests.stand_in import StandIn
 

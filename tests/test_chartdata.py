@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from catalog.chartdata import cheapest, priced_models, provider_summary, scatter_points
-from catalog.normalize import normalize_models
+from catalog.fetch.normalize import normalize_models
+from catalog.present.chartdata import cheapest, priced_models, provider_summary, scatter_points
 from tests.payloads import catalog_of, model
 
 

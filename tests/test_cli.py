@@ -20,8 +20,8 @@ import pytest
 
 from catalog import Catalog
 from catalog.__main__ import build_parser
-from catalog.defaults import defaults_as_of
-from catalog.export import to_csv_bytes
+from catalog.fetch.defaults import defaults_as_of
+from catalog.present.export import to_csv_bytes
 from tests import payloads
 from tests.stand_in import StandIn
 

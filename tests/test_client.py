@@ -12,7 +12,6 @@ import requests
 import responses
 from responses import matchers
 
-from catalog.client import OpenRouterClient
 from catalog.errors import (
     BadResponse,
     ConnectionFailed,
@@ -21,6 +20,7 @@ from catalog.errors import (
     HTTPStatusError,
     NotJSON,
 )
+from catalog.fetch.client import OpenRouterClient
 from tests import payloads
 from tests.stand_in import StandIn
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from catalog.compare import compare_frame, parse_compare_ids
-from catalog.cost import Workload
+from catalog.pricing.compare import compare_frame, parse_compare_ids
+from catalog.pricing.cost import Workload
 from tests.payloads import model
 from tests.test_cost import GEMINI_TIER, frame_of
 

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from catalog import Catalog, Snapshot
-from catalog.defaults import default_models
-from catalog.store import Store
+from catalog.fetch.defaults import default_models
+from catalog.storage.store import Store
 from tests import payloads
 from tests.reliability import record
 from tests.stand_in import StandIn

@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import catalog.cost as cost_module
-from catalog.calculator import PRESETS
-from catalog.compare import describe_overrides
-from catalog.cost import (
+import catalog.pricing.cost as cost_module
+from catalog.fetch.normalize import normalize_models
+from catalog.pricing.calculator import PRESETS
+from catalog.pricing.compare import describe_overrides
+from catalog.pricing.cost import (
     InvalidWorkload,
     Workload,
     cost_frame,
@@ -25,8 +26,7 @@ from catalog.cost import (
     plain_usd,
     request_cost,
 )
-from catalog.normalize import normalize_models
-from catalog.pricing import PricingProblem, in_window, parse_pricing
+from catalog.pricing.schedule import PricingProblem, in_window, parse_pricing
 from tests.payloads import catalog_of, model, shape_2025, shape_2026
 
 D = Decimal

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from catalog.defaults import default_models
+from catalog.fetch.defaults import default_models
 
 DEFAULTS_PAGE = """
 import streamlit as st
-from catalog.defaults import default_models
+from catalog.fetch.defaults import default_models
 from views.compare import render_compare
 from views.cost import render_calculator
 
@@ -23,7 +23,7 @@ with compare:
 
 FIXTURE_PAGE = """
 import streamlit as st
-from catalog.normalize import normalize_models
+from catalog.fetch.normalize import normalize_models
 from tests.payloads import model
 from views.compare import render_compare
 from views.cost import render_calculator

@@ -21,7 +21,7 @@ import pytest
 
 from catalog import Catalog
 from catalog.__main__ import main
-from catalog.store import META_NAME, Store
+from catalog.storage.store import META_NAME, Store
 from tests import payloads
 from tests.reliability import record
 from tests.stand_in import StandIn

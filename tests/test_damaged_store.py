@@ -24,12 +24,12 @@ import pyarrow.parquet as pq
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import catalog.store as store_module
+import catalog.storage.store as store_module
 from catalog import Catalog
-from catalog.defaults import default_models
 from catalog.errors import CatalogError, StoreError
-from catalog.normalize import normalize_models
-from catalog.store import META_NAME
+from catalog.fetch.defaults import default_models
+from catalog.fetch.normalize import normalize_models
+from catalog.storage.store import META_NAME
 from tests import payloads
 from tests.stand_in import StandIn
 

@@ -12,14 +12,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from catalog.export import (
+from catalog.fetch.normalize import COLUMNS, normalize_models
+from catalog.present.export import (
     export_bytes,
     export_file_name,
     formula_safe,
     to_csv_bytes,
     to_json_bytes,
 )
-from catalog.normalize import COLUMNS, normalize_models
 from tests import payloads
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from catalog.filters import Filters, apply_filters, capability_label, options
-from catalog.normalize import normalize_models
+from catalog.fetch.normalize import normalize_models
+from catalog.present.filters import Filters, apply_filters, capability_label, options
 from tests.payloads import model
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)

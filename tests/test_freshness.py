@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from catalog.freshness import age_text, is_stale, stale_after_hours
+from catalog.present.freshness import age_text, is_stale, stale_after_hours
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 

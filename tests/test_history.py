@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 
 from catalog import Catalog
-from catalog.changes import diff_models
 from catalog.errors import StoreError
-from catalog.history import HISTORY_NAME, apply_refresh, empty_state
-from catalog.history_view import chart_steps, clear_cache, load_history
-from catalog.normalize import normalize_models
-from catalog.store import Store
+from catalog.fetch.normalize import normalize_models
+from catalog.history.changes import diff_models
+from catalog.history.record import HISTORY_NAME, apply_refresh, empty_state
+from catalog.history.view import chart_steps, clear_cache, load_history
+from catalog.storage.store import Store
 from tests.payloads import catalog_of, model, payload
 from tests.stand_in import StandIn
 

@@ -29,8 +29,7 @@ from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 
 from catalog import Catalog
-from catalog.export import FORMULA_PREFIXES, to_csv_bytes
-from catalog.normalize import (
+from catalog.fetch.normalize import (
     COLUMNS,
     PER_TOKEN_FIELDS,
     PRICE_COLUMNS,
@@ -38,8 +37,9 @@ from catalog.normalize import (
     build_frame,
     normalize_models,
 )
-from catalog.store import Store
-from catalog.table import override_rows, price_rows, table_frame
+from catalog.present.export import FORMULA_PREFIXES, to_csv_bytes
+from catalog.present.table import override_rows, price_rows, table_frame
+from catalog.storage.store import Store
 from tests import payloads
 from tests.reliability import record
 from tests.stand_in import StandIn

@@ -27,7 +27,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
 from catalog import Catalog
-from catalog.defaults import default_models
+from catalog.fetch.defaults import default_models
 from tests import payloads
 from tests.reliability import record
 from tests.stand_in import StandIn

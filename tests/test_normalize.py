@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from catalog.changes import diff_models
-from catalog.normalize import COLUMNS, PRICE_COLUMNS, normalize_models
+from catalog.fetch.normalize import COLUMNS, PRICE_COLUMNS, normalize_models
+from catalog.history.changes import diff_models
 from tests import payloads
 
 

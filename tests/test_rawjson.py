@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.rawjson import loads_with_item_texts
+from catalog.fetch.rawjson import loads_with_item_texts
 from tests import payloads
 
 json_values = st.recursive(

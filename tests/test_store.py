@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import catalog.store as store_module
-from catalog.normalize import normalize_models
-from catalog.store import META_NAME, Store, StoreDamaged
+import catalog.storage.store as store_module
+from catalog.fetch.normalize import normalize_models
+from catalog.storage.store import META_NAME, Store, StoreDamaged
 from tests import payloads
 
 FETCHED_AT = datetime(2026, 8, 19, 12, 30, tzinfo=UTC)

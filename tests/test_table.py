@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from catalog.normalize import normalize_models
-from catalog.table import (
+from catalog.fetch.normalize import normalize_models
+from catalog.present.table import (
     escape_markdown,
     format_usd,
     override_rows,

@@ -10,9 +10,9 @@ import pyarrow as pa
 import pytest
 
 from catalog import Catalog
-from catalog.filters import Filters
-from catalog.history_view import load_history
-from catalog.table import table_frame
+from catalog.history.view import load_history
+from catalog.present.filters import Filters
+from catalog.present.table import table_frame
 from tests.payloads import catalog_of
 from tests.stand_in import StandIn
 from views.cached import Memo, views_for

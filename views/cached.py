@@ -20,9 +20,9 @@ import streamlit as st
 
 from catalog import Catalog
 from catalog.catalog import Snapshot
-from catalog.filters import Filters, apply_filters, capability_label, options
-from catalog.history_view import History
-from catalog.table import table_frame, with_status
+from catalog.history.view import History
+from catalog.present.filters import Filters, apply_filters, capability_label, options
+from catalog.present.table import table_frame, with_status
 
 PICKER_LIMIT = 1_000  # options of the "Model details" picker: each is sent to the browser on every rerun
 TABLE_ROWS_KEPT = 200_000  # rows of filtered views kept per snapshot, all filter sets together

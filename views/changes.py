@@ -8,8 +8,8 @@ import altair as alt
 import streamlit as st
 
 from catalog import Catalog
-from catalog.changes import KINDS
-from catalog.history_view import chart_steps, load_history, sort_by_move
+from catalog.history.changes import KINDS
+from catalog.history.view import chart_steps, load_history, sort_by_move
 
 KIND_LABELS = {
     "added": "added",

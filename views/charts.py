@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from catalog.chartdata import METRICS, cheapest, priced_models, provider_summary, scatter_points
+from catalog.present.chartdata import METRICS, cheapest, priced_models, provider_summary, scatter_points
 
 PRICE_FORMAT = "$,.4~f"
 INPUT_AXIS = ("prompt_per_mtok", "Input $/1M tokens (log)")

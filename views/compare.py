@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from catalog.compare import COMPARE_LIMIT, compare_frame, parse_compare_ids
-from catalog.cost import DAYS_PER_MONTH, InvalidWorkload
+from catalog.pricing.compare import COMPARE_LIMIT, compare_frame, parse_compare_ids
+from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload
 from views.cost import current_utc_time, current_workload
 
 PICK_KEY = "compare_models"

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from catalog.calculator import (
+from catalog.pricing.calculator import (
     CUSTOM_PRESET,
     PRESETS,
     WORKLOAD_PARAMS,
@@ -18,7 +18,7 @@ from catalog.calculator import (
     preset_of,
     workload_from_params,
 )
-from catalog.cost import DAYS_PER_MONTH, InvalidWorkload, Workload, format_hhmm, parse_utc_time
+from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload, format_hhmm, parse_utc_time
 
 DEFAULT_PRESET = "Chat"
 PRESET_KEY, UTC_KEY, BUDGET_KEY, TOP_KEY = "cost_preset", "cost_utc_time", "cost_budget", "cost_top_n"

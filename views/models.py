@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from catalog.export import export_file_name, to_csv_bytes
-from catalog.filters import SORT_LABELS
-from catalog.table import escape_markdown, override_rows, price_rows
+from catalog.present.export import export_file_name, to_csv_bytes
+from catalog.present.filters import SORT_LABELS
+from catalog.present.table import escape_markdown, override_rows, price_rows
 from views.cached import PICKER_LIMIT, ShownTable
 
 MONEY = "$%.4g"

@@ -19,7 +19,7 @@ import pytest
 import requests
 from playwright.sync_api import Locator, Page, expect
 
-from catalog.defaults import default_models
+from catalog.fetch.defaults import default_models
 from tests.payloads import catalog_of
 from tests.stand_in import StandIn
 

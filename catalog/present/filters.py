@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from catalog.normalize import LIST_SEPARATOR
+from catalog.fetch.normalize import LIST_SEPARATOR
 
 EXPIRY_WINDOW = timedelta(days=30)
 

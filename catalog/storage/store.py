@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from platformdirs import user_data_dir
 
 from catalog.errors import StoreError
-from catalog.normalize import build_frame, normalize_models
+from catalog.fetch.normalize import build_frame, normalize_models
 
 SCHEMA_VERSION = 1
 META_NAME = "catalog.json"

@@ -8,12 +8,14 @@ from importlib import resources
 
 import pandas as pd
 
-from catalog.normalize import normalize_models
+from catalog.fetch.normalize import normalize_models
 
 
 @lru_cache(maxsize=1)
 def _load() -> tuple[pd.DataFrame, str]:
-    payload = json.loads(resources.files("catalog").joinpath("defaults.json").read_text(encoding="utf-8"))
+    payload = json.loads(
+        resources.files("catalog.fetch").joinpath("defaults.json").read_text(encoding="utf-8")
+    )
     normalized = normalize_models(payload["data"])
     if normalized.problems:
         raise RuntimeError(f"the bundled defaults have problems: {normalized.problems[:3]}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from catalog.normalize import PRICE_FIELDS, parse_price
+from catalog.fetch.normalize import PRICE_FIELDS, parse_price
 
 ZERO = Decimal(0)
 # What each request pays for, in the order of Workload.billed_counts().

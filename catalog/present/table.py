@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from catalog.normalize import MILLION, PER_TOKEN_FIELDS, PER_UNIT_FIELDS, parse_price
+from catalog.fetch.normalize import MILLION, PER_TOKEN_FIELDS, PER_UNIT_FIELDS, parse_price
 
 # Display column -> source column.
 TABLE_COLUMNS = {

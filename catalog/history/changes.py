@@ -1,6 +1,6 @@
 """What moved between two catalogs: models added, removed, repriced and retiered.
 
-The change rules live here, once; `diff_models` and the change history (`catalog.history`) both
+The change rules live here, once; `diff_models` and the change history (`catalog.history.record`) both
 use them:
 
 - `added`: an id not in the previous live catalog; `removed`: the other way round.
@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from catalog.normalize import PRICE_COLUMNS, parse_price
+from catalog.fetch.normalize import PRICE_COLUMNS, parse_price
 
 KINDS = ("added", "removed", "repriced", "retiered")
 NOT_BASE_PRICES = frozenset({"overrides", "discount"})

@@ -21,7 +21,7 @@ from catalog.errors import (
     HTTPStatusError,
     NotJSON,
 )
-from catalog.rawjson import loads_with_item_texts
+from catalog.fetch.rawjson import loads_with_item_texts
 
 DEFAULT_API_BASE = "https://openrouter.ai/api/v1"
 DEFAULT_DEADLINE_S = 30.0

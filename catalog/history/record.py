@@ -15,7 +15,7 @@
                 {"at": "...", "change": "added", "id": "..."}]}
 
 Prices are kept as OpenRouter's decimal strings, zero fields left out (missing means 0), and
-compared as Decimals by the rules in `catalog.changes`. Each live refresh is compared with the
+compared as Decimals by the rules in `catalog.history.changes`. Each live refresh is compared with the
 history's own last live state, never with the stored catalog: a reset to the bundled defaults
 changes nothing here, and a crash between the catalog write and the history write is caught up by
 the next refresh.
@@ -26,7 +26,7 @@ models is "added"; the "new" badge goes only to models first seen after the base
 store already held a live catalog, that catalog becomes the baseline, so the refresh that starts
 the history still reports its changes.)
 
-This module records the file (under the store's lock); `catalog.history_view` reads it for display.
+This module records the file (under the store's lock); `catalog.history.view` reads it for display.
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ from typing import Any
 
 import pandas as pd
 
-from catalog.changes import KINDS, ChangeSummary, observe, price_changes
 from catalog.errors import StoreError
-from catalog.store import DAMAGED_DIR, Store
+from catalog.history.changes import KINDS, ChangeSummary, observe, price_changes
+from catalog.storage.store import DAMAGED_DIR, Store
 
 SCHEMA_VERSION = 1
 HISTORY_NAME = "history.json"

@@ -9,7 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from catalog.cost import (
+from catalog.fetch.normalize import PER_TOKEN_FIELDS, PRICE_FIELDS, parse_price
+from catalog.pricing.cost import (
     DAYS_PER_MONTH,
     EXACT,
     Workload,
@@ -20,8 +21,7 @@ from catalog.cost import (
     schedule_of,
     window_text,
 )
-from catalog.normalize import PER_TOKEN_FIELDS, PRICE_FIELDS, parse_price
-from catalog.pricing import PricingProblem, is_variable_price
+from catalog.pricing.schedule import PricingProblem, is_variable_price
 
 COMPARE_LIMIT = 4
 PRICE_LABELS = {

@@ -11,7 +11,7 @@ How a workload is billed, per request (the calculator's help text says the same)
 - `requests` multiplies it all: `cost_usd` is the whole workload, `cost_per_request_usd` one request.
 
 Which price each unit pays (fallbacks, long-context tiers, UTC time windows) is worked out in
-catalog.pricing. Variable prices ("-1"), models not priced per token and malformed prices get no
+catalog.pricing.schedule. Variable prices ("-1"), models not priced per token and malformed prices get no
 number, only a `reason`. Costs export as an aligned text table, CSV or JSON (the CLI's formats).
 """
 
@@ -28,8 +28,8 @@ from typing import Any
 import pandas as pd
 
 from catalog.errors import CatalogError
-from catalog.export import to_csv_bytes, to_json_bytes
-from catalog.pricing import RATE_FIELDS, ZERO, PriceSchedule, PricingProblem, Rates, parse_pricing
+from catalog.present.export import to_csv_bytes, to_json_bytes
+from catalog.pricing.schedule import RATE_FIELDS, ZERO, PriceSchedule, PricingProblem, Rates, parse_pricing
 
 # Wide enough that no sum of products of real price strings and token counts is ever rounded;
 # Inexact is trapped so a rounding would be an error, never a silently wrong cost.

@@ -1,6 +1,6 @@
 """Reading the change history for display: events, removed models, "new" badges, price series.
 
-`catalog.history` records `history.json`; this module reads it, once per file change (`load_history`
+`catalog.history.record` records `history.json`; this module reads it, once per file change (`load_history`
 costs one `stat` when nothing changed), and shapes it for the page and the CLI.
 """
 
@@ -19,9 +19,9 @@ from typing import Any
 
 import pandas as pd
 
-from catalog.history import HISTORY_NAME, empty_state, grace_days_from_env, parse_stamp, parse_state
-from catalog.normalize import COLUMNS, PER_TOKEN_FIELDS, build_frame, normalize_models
-from catalog.store import default_directory
+from catalog.fetch.normalize import COLUMNS, PER_TOKEN_FIELDS, build_frame, normalize_models
+from catalog.history.record import HISTORY_NAME, empty_state, grace_days_from_env, parse_stamp, parse_state
+from catalog.storage.store import default_directory
 
 NEW_DAYS = 7.0
 MILLION = Decimal(1_000_000)

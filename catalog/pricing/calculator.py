@@ -10,8 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from catalog.cost import DAYS_PER_MONTH, EXACT, InvalidWorkload, Workload, cost_frame, plain_usd
-from catalog.export import to_csv_bytes
+from catalog.present.export import to_csv_bytes
+from catalog.pricing.cost import DAYS_PER_MONTH, EXACT, InvalidWorkload, Workload, cost_frame, plain_usd
 
 CALCULATOR_EXPORT_COLUMNS = [
     "id",

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from catalog.rawjson import paused_gc
+from catalog.fetch.rawjson import paused_gc
 
 MILLION = Decimal(1_000_000)
 MODEL_PAGE_BASE = "https://openrouter.ai/"
