@@ -65,6 +65,7 @@ def test_what_changed_lists_biggest_movers_first(history_dir: Path):
         "Models removed": "1",
         "Models repriced": "2",
         "Models price tiers changed": "0",
+        "Models rescored": "0",
     }
     table = at.dataframe[0].value
     assert list(table.columns) == [

@@ -16,6 +16,7 @@ KIND_LABELS = {
     "removed": "removed",
     "repriced": "repriced",
     "retiered": "price tiers changed",
+    "rescored": "rescored",
 }
 DEFAULT_KINDS = ["added", "removed", "repriced"]
 DEFAULT_RANGE = timedelta(days=30)
