@@ -39,7 +39,7 @@ from platformdirs import user_data_dir
 from catalog.errors import StoreError
 from catalog.fetch.normalize import build_frame, normalize_models
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_NAME = "catalog.json"
 LOCK_NAME = ".lock"
 DAMAGED_DIR = "damaged"
