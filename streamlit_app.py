@@ -19,6 +19,7 @@ from views.charts import render_charts
 from views.compare import render_compare
 from views.cost import render_calculator
 from views.models import render_details, render_sort, render_table
+from views.value import render_value
 
 st.set_page_config(
     page_title="OpenRouter model catalog", page_icon=":material/travel_explore:", layout="wide"
@@ -210,8 +211,10 @@ filters = Filters(
 shown = views.table(history, history_key, show_removed, filters)
 filtered = shown.rows
 
-models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
-    ["Models", "Charts", "Cost calculator", "Compare", "What changed"], key="tab", bind="query-params"
+models_tab, charts_tab, cost_tab, value_tab, compare_tab, changes_tab = st.tabs(
+    ["Models", "Charts", "Cost calculator", "Value", "Compare", "What changed"],
+    key="tab",
+    bind="query-params",
 )
 
 if models_tab.open:
@@ -224,6 +227,9 @@ if charts_tab.open:
 if cost_tab.open:
     with cost_tab:
         render_calculator(current_models(filtered))
+if value_tab.open:
+    with value_tab:
+        render_value(current_models(filtered))
 if compare_tab.open:
     with compare_tab:
         render_compare(snapshot.models)
