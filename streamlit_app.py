@@ -9,8 +9,9 @@ import streamlit as st
 from catalog import Catalog, CatalogError
 from catalog.catalog import Snapshot
 from catalog.errors import RefreshRefused
+from catalog.fetch.scores import EFFORTS
 from catalog.history.view import load_history
-from catalog.present.filters import Filters, capability_label
+from catalog.present.filters import REASONING_CHOICES, Filters, capability_label
 from catalog.present.freshness import age_text, is_stale, stale_after_hours
 from catalog.present.table import current_models, escape_markdown
 from views.cached import shared_catalog, views_for
@@ -30,6 +31,7 @@ CONTEXT_STEPS = [0, 8_192, 16_384, 32_768, 65_536, 128_000, 200_000, 262_144, 1_
 FILTER_DEFAULTS = {
     "q": "", "author": [], "in": [], "out": [], "cap": [], "ctx": 0,
     "max_in": None, "max_out": None, "free": False, "novar": False, "noexp": False, "removed": False,
+    "min_intel": None, "min_code": None, "min_agent": None, "reason": "", "effort": "",
 }  # fmt: skip
 
 
@@ -180,6 +182,35 @@ with st.sidebar:
     max_completion = prices[1].number_input(
         "Max output $/1M", min_value=0.0, value=None, step=0.5, key="max_out", bind="query-params"
     )
+    with st.expander("Scores and reasoning", icon=":material/leaderboard:"):
+        minimums = {
+            name: st.number_input(
+                f"Minimum {name} index",
+                min_value=0.0,
+                max_value=100.0,
+                value=None,
+                step=5.0,
+                key=key,
+                bind="query-params",
+                help="Artificial Analysis's index as OpenRouter lists it; models without one are left out.",
+            )
+            for name, key in (("intelligence", "min_intel"), ("coding", "min_code"), ("agentic", "min_agent"))
+        }
+        reasoning = st.selectbox(
+            "Reasoning",
+            list(REASONING_CHOICES),
+            format_func=REASONING_CHOICES.__getitem__,
+            key="reason",
+            bind="query-params",
+        )
+        effort = st.selectbox(
+            "Accepts reasoning effort",
+            ["", *EFFORTS],
+            format_func=lambda e: e or "any",
+            key="effort",
+            bind="query-params",
+            help="Models that reason and accept this effort level (a model that lists none accepts any).",
+        )
     free_only = st.checkbox("Free models only", key="free", bind="query-params")
     hide_variable = st.checkbox("Hide variable-priced routers", key="novar", bind="query-params")
     hide_expiring = st.checkbox("Hide models expiring within 30 days", key="noexp", bind="query-params")
@@ -206,6 +237,11 @@ filters = Filters(
     hide_variable=hide_variable,
     capabilities=tuple(capabilities),
     hide_expiring=hide_expiring,
+    min_intelligence=minimums["intelligence"],
+    min_coding=minimums["coding"],
+    min_agentic=minimums["agentic"],
+    reasoning=reasoning,
+    effort=effort,
     sort=sort,
 )
 shown = views.table(history, history_key, show_removed, filters)
