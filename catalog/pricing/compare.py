@@ -1,4 +1,4 @@
-"""Models side by side: every listed price, limits, capabilities, and the workload's cost on each."""
+"""Models side by side: every listed price, limits, capabilities, scores, and the workload's cost on each."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from catalog.fetch.normalize import PER_TOKEN_FIELDS, PRICE_FIELDS, parse_price
+from catalog.present.scores import score_summary
 from catalog.pricing.cost import (
     DAYS_PER_MONTH,
     EXACT,
@@ -95,6 +96,7 @@ def _compare_column(
     }
     for label, names in CAPABILITIES.items():
         column[label] = "yes" if parameters & set(names) else "no"
+    column.update(score_summary(model))
     column["Knowledge cutoff"] = _text_or(model.get("knowledge_cutoff"), "—")
     expires = model.get("expiration_date")
     column["Expires"] = "—" if pd.isna(expires) else f"{expires:%Y-%m-%d}"
