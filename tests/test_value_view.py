@@ -81,3 +81,22 @@ def test_free_models_join_the_tables_and_filters_apply(value_page: AppTest) -> N
     value_page.text_input(key="q").set_value("mid").run()
     assert not value_page.exception
     assert [row[0] for row in table(value_page, "value_frontier")] == ["acme/mid", "acme/mid-twin"]
+
+
+def test_details_show_every_score_and_the_table_sorts_by_an_index(stand_in: StandIn) -> None:
+    stand_in.set_payload(payloads.value_catalog())
+    Catalog().refresh()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"model": "acme/top", "sort": "Highest coding index", "reason": "Reasons"})
+    at.run()
+    assert not at.exception
+    frames = [d.value for d in at.dataframe]
+    models = frames[0]
+    assert models["ID"].tolist() == ["acme/top", "acme/mid", "acme/unscored"]  # reasoning models only
+    assert models["Coding index"].tolist()[:2] == [68.0, 35.2]  # the sort column is shown
+    scores = next(f for f in frames if "Score" in f.columns).set_index("Score")["Value"]
+    assert scores["Intelligence index"] == "70.2"
+    assert scores["Best Design Arena Elo"] == "1402 (agents/webapps)"
+    assert scores["Reasoning"] == "always (cannot be turned off)"
+    arenas = next(f for f in frames if "Arena" in f.columns)
+    assert arenas["Arena"].tolist() == ["agents/webapps", "models/svg", "models/website"]
