@@ -85,7 +85,10 @@ def test_filters_and_their_ids(history: History):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"kind": ["cheaper"]}, "unknown kind 'cheaper' (choose from added, removed, repriced, retiered)"),
+        (
+            {"kind": ["cheaper"]},
+            "unknown kind 'cheaper' (choose from added, removed, repriced, retiered, rescored)",
+        ),
         ({"since": ["yesterday"]}, "since is not an ISO-8601 date or time: 'yesterday'"),
         ({"watch": [",".join(f"a/{i}" for i in range(201))]}, "too many values for watch (at most 200)"),
     ],

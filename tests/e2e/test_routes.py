@@ -134,7 +134,8 @@ def test_the_feed_filters_by_kind_author_and_watched_models(served: tuple[AppSer
 
     bad = get(server, "/feed.atom?kind=cheaper")
     assert bad.status_code == 400
-    assert bad.json() == {"error": "unknown kind 'cheaper' (choose from added, removed, repriced, retiered)"}
+    kinds = "added, removed, repriced, retiered, rescored"
+    assert bad.json() == {"error": f"unknown kind 'cheaper' (choose from {kinds})"}
 
 
 def test_the_json_api_is_what_the_command_line_exports(served: tuple[AppServer, Path], tmp_path: Path):
