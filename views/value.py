@@ -130,6 +130,7 @@ def _table(rows: pd.DataFrame, label: str, key: str) -> None:
         hide_index=True,
         key=key,
         placeholder="—",
+        height=(min(len(rows), 20) + 1) * 35 + 3,  # every row up to 20, then it scrolls
         column_order=["name", "id", "month", "index", "on_frontier", "note"],
         column_config={
             "name": st.column_config.TextColumn("Model"),
