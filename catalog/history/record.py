@@ -32,7 +32,6 @@ This module records the file (under the store's lock); `catalog.history.view` re
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -44,21 +43,11 @@ import pandas as pd
 
 from catalog.errors import StoreError
 from catalog.history.changes import KINDS, ChangeSummary, observe, price_changes
+from catalog.settings import REMOVED_GRACE_DAYS
 from catalog.storage.store import DAMAGED_DIR, Store
 
 SCHEMA_VERSION = 1
 HISTORY_NAME = "history.json"
-GRACE_ENV = "CATALOG_REMOVED_GRACE_DAYS"
-DEFAULT_GRACE_DAYS = 14.0
-
-
-def grace_days_from_env() -> float:
-    """Days a removed model stays visible: `CATALOG_REMOVED_GRACE_DAYS`, default 14."""
-    try:
-        value = float(os.environ.get(GRACE_ENV, ""))
-    except ValueError:
-        return DEFAULT_GRACE_DAYS
-    return value if math.isfinite(value) and value >= 0 else DEFAULT_GRACE_DAYS
 
 
 @dataclass(frozen=True)
@@ -126,7 +115,7 @@ def apply_refresh(
     ):
         model_id = str(model_id)
         current.add(model_id)
-        observed = observe(json.loads(raw_json))
+        observed = observe(raw_json)
         entry = models.get(model_id)
         if entry is None:
             entry = {"first_seen": stamp}
@@ -198,7 +187,7 @@ def _present_entry(
 def _forget_old_raw(models: dict[str, dict[str, Any]], now: datetime) -> None:
     # A removed model's raw JSON (~1-2 KB) is kept while it is shown; after that its row is rebuilt
     # from the id, name and prices the history keeps anyway.
-    keep = timedelta(days=grace_days_from_env())
+    keep = timedelta(days=REMOVED_GRACE_DAYS.value())
     for entry in models.values():
         if "raw" in entry and now - parse_stamp(entry["removed_at"]) > keep:
             del entry["raw"]
