@@ -69,6 +69,12 @@ PER_UNIT_WHEN_NOT_TOKEN_PRICED = frozenset({"prompt", "completion"})
 OTHER_UNIT = "$/unit"  # an unknown field, or a not-per-token model's prompt and completion
 
 
+def field_label(name: str) -> str:
+    """What the page calls a price field; an unknown field by its API name."""
+    field = PRICE_FIELDS.get(name)
+    return name if field is None else field.label
+
+
 def display_unit(name: str, token_priced: bool = True) -> tuple[str, Decimal]:
     """The unit a field's price is shown in, and the factor from the API's USD per unit to it."""
     field = PRICE_FIELDS.get(name)
