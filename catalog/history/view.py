@@ -89,7 +89,7 @@ class History:
         kinds: Iterable[str] | None = None,
     ) -> pd.DataFrame:
         """Changes with `since <= at < until`, oldest first: one row per moved price field,
-        one per added, removed or retiered model. Columns: EVENT_COLUMNS."""
+        one per moved score, one per added, removed or retiered model. Columns: EVENT_COLUMNS."""
         frame = self._all_events
         keep = pd.Series(True, index=frame.index)
         if since is not None:
@@ -171,6 +171,13 @@ class History:
                     delta = new - old
                     pct = delta / old * 100 if old > 0 else math.nan
                     rows.append((*base, field, unit, old, new, delta, pct, old_exact, new_exact))
+            elif event["change"] == "rescored":
+                for field, (old_score, new_score) in event.get("scores", {}).items():
+                    old, new = _score_number(old_score), _score_number(new_score)
+                    # A score is not a price: no % change, so it never ranks among price moves.
+                    unit = "Elo" if field.endswith("_elo") else "index"
+                    old_text, new_text = _score_text(old_score), _score_text(new_score)
+                    rows.append((*base, field, unit, old, new, new - old, math.nan, old_text, new_text))
             elif event["change"] == "retiered":
                 old_tiers, new_tiers = event["tiers"]
                 nan = math.nan
@@ -273,6 +280,15 @@ def _price_points(
     return list(by_time.items())
 
 
+def _score_number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
+
+
+def _score_text(value: Any) -> str:
+    number = _score_number(value)
+    return "none" if math.isnan(number) else f"{number:g}"
+
+
 def _as_time(value: datetime | date | str) -> pd.Timestamp:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
@@ -342,6 +358,8 @@ def format_table(events: pd.DataFrame) -> str:
             line += f"  {row.field} ({row.unit}): {old} -> {new}{pct}"
         elif row.change == "retiered":
             line += "  price tiers changed"
+        elif row.change == "rescored":
+            line += f"  {row.field}: {row.old_exact} -> {row.new_exact}"
         lines.append(line.rstrip())
     return "\n".join(lines) + "\n"
 
