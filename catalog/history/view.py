@@ -352,16 +352,21 @@ def format_table(events: pd.DataFrame) -> str:
     id_width = min(max(len(str(i)) for i in events["id"]), 60)
     for row in events.itertuples(index=False):
         line = f"{row.at:%Y-%m-%d %H:%M}  {row.change:<8}  {str(row.id)[:60]:<{id_width}}"
-        if row.change == "repriced":
-            pct = "" if math.isnan(row.change_pct) else f" ({row.change_pct:+.1f}%)"
-            old, new = _money(row.old_exact), _money(row.new_exact)
-            line += f"  {row.field} ({row.unit}): {old} -> {new}{pct}"
-        elif row.change == "retiered":
-            line += "  price tiers changed"
-        elif row.change == "rescored":
-            line += f"  {row.field}: {row.old_exact} -> {row.new_exact}"
-        lines.append(line.rstrip())
+        lines.append(f"{line}  {change_detail(row)}".rstrip())
     return "\n".join(lines) + "\n"
+
+
+def change_detail(row: Any) -> str:
+    """What moved in one event row: "prompt ($/1M tokens): $2.50 -> $3.00 (+20.0%)", "price tiers
+    changed", "intelligence_index: 61 -> 64" or ""."""
+    if row.change == "repriced":
+        pct = "" if math.isnan(row.change_pct) else f" ({row.change_pct:+.1f}%)"
+        return f"{row.field} ({row.unit}): {_money(row.old_exact)} -> {_money(row.new_exact)}{pct}"
+    if row.change == "retiered":
+        return "price tiers changed"
+    if row.change == "rescored":
+        return f"{row.field}: {row.old_exact} -> {row.new_exact}"
+    return ""
 
 
 def _money(exact: str) -> str:
