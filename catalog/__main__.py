@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from catalog import settings
 from catalog.catalog import Catalog
 from catalog.errors import CatalogError
 from catalog.fetch.saved import read_saved
@@ -306,6 +307,7 @@ def add_workload_arguments(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        settings.check_all()
         catalog = Catalog(args.dir)
         return args.run(args, catalog)
     except CatalogError as error:

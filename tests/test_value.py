@@ -12,7 +12,8 @@ import pytest
 
 from catalog.errors import CatalogError
 from catalog.fetch.normalize import normalize_models
-from catalog.pricing.cost import Workload, plain_usd
+from catalog.pricing.cost import Workload
+from catalog.pricing.money import plain_decimal
 from catalog.pricing.value import cheapest_scoring, export_value, frontier_flags, value_table
 from tests import payloads
 
@@ -27,7 +28,7 @@ def models() -> pd.DataFrame:
 
 def listed(value_frame: pd.DataFrame) -> list[tuple[str, str, float, bool]]:
     return [
-        (row.id, plain_usd(row.cost_usd), row.index, row.on_frontier)
+        (row.id, plain_decimal(row.cost_usd), row.index, row.on_frontier)
         for row in value_frame.itertuples(index=False)
     ]
 
@@ -121,7 +122,7 @@ def test_requests_scale_every_cost_and_keep_the_frontier(models: pd.DataFrame) -
     value = value_table(
         models, Workload(input_tokens=2_000, output_tokens=500, requests=1_000), "intelligence"
     )
-    assert plain_usd(value.frame.set_index("id").loc["acme/top", "cost_usd"]) == "13.5"
+    assert plain_decimal(value.frame.set_index("id").loc["acme/top", "cost_usd"]) == "13.5"
     assert value.frontier["id"].tolist() == [
         "acme/tiny:free",
         "acme/mid",
@@ -167,5 +168,5 @@ def test_exports(models: pd.DataFrame) -> None:
     }
     table = export_value(value, "table").decode("utf-8").splitlines()
     assert table[0].split() == ["model", "workload", "USD", "intelligence", "index", "frontier", "note"]
-    assert table[2].split() == ["acme/tiny:free", "$0", "20", "*"]
+    assert table[2].split() == ["acme/tiny:free", "$0.00", "20", "*"]
     assert table[3].split() == ["acme/tiny", "$0.0004", "20"]

@@ -97,7 +97,7 @@ def test_table_marks_the_frontier(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_value(capsys, "--index intelligence --input-tokens 2000 --output-tokens 500")
     assert code == 0
     lines = out.splitlines()
-    assert lines[2].split() == ["acme/tiny:free", "$0", "20", "*"]
+    assert lines[2].split() == ["acme/tiny:free", "$0.00", "20", "*"]
     assert [line.split()[0] for line in lines[2:] if line.split()[-1] == "*"] == FRONTIER
 
 

@@ -6,7 +6,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload, format_usd
+from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload
+from catalog.pricing.money import usd_short
 from catalog.pricing.value import INDEX_LABELS, INDEXES, cheapest_scoring, per_month_frame, value_table
 from views.cost import current_utc_time, current_workload
 
@@ -60,7 +61,7 @@ def render_value(filtered: pd.DataFrame) -> None:
         month = listed.loc[listed["id"] == answer["id"], "cost_per_month_usd"].iloc[0]
         st.text(
             f"Cheapest scoring at least {minimum:g}: {answer['name']} ({answer['id']}), "
-            f"{label.lower()} {answer['index']:g}, {format_usd(month)} per month"
+            f"{label.lower()} {answer['index']:g}, {usd_short(month)} per month"
         )
 
     st.altair_chart(_chart(listed, label), key="value_chart")
@@ -124,7 +125,7 @@ def _chart(listed: pd.DataFrame, label: str) -> alt.LayerChart:
 
 
 def _table(rows: pd.DataFrame, label: str, key: str) -> None:
-    shown = rows.assign(month=rows["cost_per_month_usd"].map(format_usd))  # exact, never "$0.00"
+    shown = rows.assign(month=rows["cost_per_month_usd"].map(usd_short))  # the one money format
     st.dataframe(
         shown[["name", "id", "month", "per_month_usd", "index", "on_frontier", "note"]],
         hide_index=True,

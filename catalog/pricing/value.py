@@ -26,9 +26,9 @@ from catalog.pricing.cost import (
     Workload,
     cost_frame,
     export_frame,
-    format_usd,
 )
 from catalog.pricing.cost import _printable as printable
+from catalog.pricing.money import usd_short
 
 INDEXES = tuple(INDEX_COLUMNS)  # "intelligence", "coding", "agentic"
 INDEX_LABELS = {
@@ -179,7 +179,7 @@ def _text_table(value: Value) -> str:
     rows = [
         (
             printable(str(row.id)),
-            format_usd(row.cost_usd),
+            usd_short(row.cost_usd),
             f"{row.index:g}",
             "*" if row.on_frontier else "",
             "" if pd.isna(row.note) else printable(str(row.note)),
