@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from catalog import settings
 from catalog.alerts.watch import Watchlist, load_watchlist
 from catalog.alerts.webhook import check_webhook_url, notify_refresh
 from catalog.catalog import Catalog
@@ -21,14 +21,11 @@ from catalog.present.export import export_bytes, to_csv_bytes, to_json_bytes
 from catalog.present.feed import ChangeQuery, atom_feed
 from catalog.pricing.cost import EXPORT_FORMATS, Workload, cost_frame, export_costs, parse_utc_time
 
-NOTIFY_URL_ENV = "CATALOG_NOTIFY_URL"
-WATCH_FILE_ENV = "CATALOG_WATCH_FILE"
-
 Command = Callable[[argparse.Namespace, Catalog], int]
 
 
 def cmd_refresh(args: argparse.Namespace, catalog: Catalog) -> int:
-    notify_url = args.notify or os.environ.get(NOTIFY_URL_ENV) or None
+    notify_url = args.notify or settings.NOTIFY_URL.value()
     if notify_url:
         notify_url = check_webhook_url(notify_url)
     watchlist = watchlist_of(args)  # a bad watch file stops here, before anything changes
@@ -42,7 +39,7 @@ def cmd_refresh(args: argparse.Namespace, catalog: Catalog) -> int:
 
 def watchlist_of(args: argparse.Namespace) -> Watchlist:
     """The watch file given by --watch or CATALOG_WATCH_FILE; every change without one."""
-    return load_watchlist(args.watch or os.environ.get(WATCH_FILE_ENV) or None)
+    return load_watchlist(args.watch or settings.WATCH_FILE.value())
 
 
 def cmd_reset(args: argparse.Namespace, catalog: Catalog) -> int:
@@ -283,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        settings.check_all()
         catalog = Catalog(args.dir)
         return args.run(args, catalog)
     except CatalogError as error:

@@ -116,5 +116,5 @@ def test_changes_lists_only_watched_changes(
     monkeypatch.setenv("CATALOG_WATCH_FILE", str(watch))
     assert main(["changes"]) == 0
     assert capsys.readouterr().out == (
-        "2026-06-02 00:00  repriced  google/b  prompt: 2 -> 1.8 $/1M tokens (-10.0%)\n"
+        "2026-06-02 00:00  repriced  google/b  prompt ($/1M tokens): $2.00 -> $1.80 (-10.0%)\n"
     )

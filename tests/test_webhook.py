@@ -102,11 +102,12 @@ def test_one_post_for_a_refresh_that_changed_a_watched_model_and_none_otherwise(
     message = post["json"]
     assert message["text"] == (  # Slack shows "&gt;" as ">"
         "OpenRouter catalog, 2026-03-04 09:00 UTC: 1 repriced\n"
-        "repriced a/one (A: one): prompt: 1 -&gt; 0.5 $/1M tokens (-50.0%) https://openrouter.ai/a/one"
+        "repriced a/one (A: one): prompt ($/1M tokens): $1.00 -&gt; $0.50 (-50.0%) https://openrouter.ai/a/one"
     )
     assert message["content"] == (  # Discord markdown, escaped
         "OpenRouter catalog, 2026\\-03\\-04 09:00 UTC: 1 repriced\n"
-        "repriced a/one \\(A: one\\): prompt: 1 \\-\\> 0.5 $/1M tokens \\(\\-50.0%\\) https://openrouter.ai/a/one"
+        "repriced a/one \\(A: one\\): prompt \\($/1M tokens\\): $1.00 \\-\\> $0.50 \\(\\-50.0%\\) "
+        "https://openrouter.ai/a/one"
     )
     assert message["allowed_mentions"] == {"parse": []}
     assert message["catalog"] == {
