@@ -132,7 +132,7 @@ def _table(rows: pd.DataFrame, label: str, key: str) -> None:
         key=key,
         placeholder="—",
         height=(min(len(rows), 20) + 1) * 35 + 3,  # every row up to 20, then it scrolls
-        column_order=["name", "id", "month", "index", "on_frontier", "note"],
+        column_order=["name", "month", "index", "on_frontier", "id", "note"],
         column_config={
             "name": st.column_config.TextColumn("Model"),
             "id": st.column_config.TextColumn("Id"),
