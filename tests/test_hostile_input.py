@@ -363,6 +363,18 @@ def hostile_catalog(round_: int) -> dict[str, Any]:
         {"utc_start": "<b>", "utc_end": None, "completion": "Infinity"},
         "not an override",
     ]
+    evil[0]["benchmarks"] = {
+        "artificial_analysis": {"intelligence_index": 50, "coding_index": "<b>", "agentic_index": -1},
+        "design_arena": [
+            {"arena": "<script>", "category": "![x](https://example.invalid/x.png)", "elo": 1300}
+        ],
+    }
+    evil[0]["reasoning"] = {
+        "mandatory": False,
+        "default_effort": "<b>",
+        "supported_efforts": ["<img src=x>", "high"],
+    }
+    evil[2]["benchmarks"] = {"artificial_analysis": {"intelligence_index": 60.5}}
     evil[6]["expiration_date"] = "9999-12-31"
     evil[6]["top_provider"] = {"max_completion_tokens": -5, "is_moderated": "<script>"}
     evil[6]["per_request_limits"] = {"<script>": "Infinity"}
@@ -431,10 +443,10 @@ def test_a_hostile_catalog_refreshes_and_renders_as_text_in_every_tab(stand_in: 
         shown += at.session_state["model"] == model_id
     assert shown == 6
 
-    for tab in ["Charts", "Cost calculator", "Compare", "What changed"]:
+    for tab in ["Charts", "Cost calculator", "Value", "Compare", "What changed"]:
         at.session_state["tab"] = tab
         if tab == "Compare":
             at.session_state["compare_models"] = ["evil/script", "evil/prices", "evil/formula"]
         at.run()
         assert_no_markup(at, tab)
-    TRIED["page tabs rendered"] += 5
+    TRIED["page tabs rendered"] += 6
