@@ -38,6 +38,7 @@ from platformdirs import user_data_dir
 
 from catalog.errors import StoreError
 from catalog.fetch.normalize import build_frame, normalize_models
+from catalog.storage.interface import Document
 
 SCHEMA_VERSION = 1
 META_NAME = "catalog.json"
@@ -126,6 +127,7 @@ class StoreDamaged(StoreError):
 class Store:
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
         self.directory = Path(directory) if directory is not None else default_directory()
+        self.location = str(self.directory)
         self.meta_path = self.directory / META_NAME
         self._lock = filelock.FileLock(str(self.directory / LOCK_NAME), timeout=LOCK_TIMEOUT_S)
 
@@ -231,12 +233,44 @@ class Store:
             self._remove_old_generations(keep={models_file, previous.models_file if previous else ""})
             return meta
 
+    def read_document(self, name: str) -> Document | None:
+        """A small file of the store; None when absent."""
+        path = self.directory / name
+        version = self.document_version(name)
+        try:
+            return Document(path.read_bytes(), version)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as error:
+            raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+
+    def document_version(self, name: str) -> tuple[int, int, int] | None:
+        """The file's identity, at the cost of one stat; None when absent."""
+        try:
+            st = os.stat(self.directory / name)
+        except OSError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
     def write_json(self, name: str, payload: Any) -> None:
         """Atomically replace a small JSON file of the store (caller holds the lock)."""
-        text = json.dumps(payload, indent=1, ensure_ascii=False)
-        if not _encodable(text):
-            text = json.dumps(payload, indent=1)  # lone surrogates (valid JSON escapes) stay escaped
-        self._atomic_write(name, lambda path: Path(path).write_text(text, encoding="utf-8"))
+        self._atomic_write(name, lambda path: Path(path).write_bytes(json_bytes(payload)))
+
+    def replace_json(self, name: str, payload: Any, *, replacing: Document | None) -> None:
+        """Replace a small JSON file read as `replacing`: the caller holds the lock, so no one else did."""
+        self.write_json(name, payload)
+
+    def move_document_aside(self, name: str, reason: str) -> Path:
+        """Move a damaged small file into `damaged/<stem>-<time>/` (caller holds the lock)."""
+        stem = name.partition(".")[0]
+        target = self.directory / DAMAGED_DIR / datetime.now(UTC).strftime(f"{stem}-%Y%m%dT%H%M%S%fZ")
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            os.replace(self.directory / name, target / name)
+            (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
+        except OSError as error:
+            raise StoreError(f"cannot move the damaged {name} aside: {error.strerror or error}") from None
+        return target
 
     def move_aside(self, reason: str) -> Path | None:
         """Move the store's damaged files into `damaged/<time>/` (kept, not deleted)."""
@@ -365,6 +399,14 @@ def _crash_point(point: str) -> None:
     """
     if CRASH_AT is not None and point == CRASH_AT:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def json_bytes(payload: Any) -> bytes:
+    """A small JSON file's bytes, as every store writes them."""
+    text = json.dumps(payload, indent=1, ensure_ascii=False)
+    if not _encodable(text):
+        text = json.dumps(payload, indent=1)  # lone surrogates (valid JSON escapes) stay escaped
+    return text.encode("utf-8")
 
 
 def _encodable(text: str) -> bool:
