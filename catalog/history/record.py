@@ -34,6 +34,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -87,7 +89,7 @@ def record_refresh(
     """
     previous_raw = _raw_by_id(previous_live) if previous_live is not None else {}
     notices: list[str] = []
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         state, document, notice = _read_for_update(store)
         if notice:
             notices.append(notice)
@@ -97,7 +99,10 @@ def record_refresh(
         try:
             store.replace_json(HISTORY_NAME, state, replacing=document)
         except WriteConflict:
-            continue  # another replica recorded its refresh meanwhile: fold this one into theirs
+            # Another replica recorded its refresh meanwhile: fold this one into theirs, after a
+            # random pause so racing writers stop colliding in step.
+            time.sleep(random.uniform(0, min(1.0, 0.02 * 2**attempt)))  # noqa: S311 - jitter
+            continue
         return Recorded(changes, " ".join(notices) or None)
     raise StoreError(f"{HISTORY_NAME} was replaced by other writers {MAX_ATTEMPTS} times in a row")
 

@@ -30,9 +30,11 @@ import contextlib
 import io
 import json
 import os
+import random
 import re
 import tempfile
 import threading
+import time
 import weakref
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
@@ -70,6 +72,8 @@ MAX_DOCUMENT_BYTES = 256 << 20
 UPLOAD_CHUNK = 16 << 10
 UNREACHABLE = "unreachable"  # the poll's version while the store does not answer
 _TIMEOUTS = (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTimeoutError)
+_sessions: dict[str | None, boto3.session.Session] = {}
+_session_lock = threading.Lock()
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
@@ -128,12 +132,19 @@ def _make_clients() -> tuple[Any, Any]:
     }
     if endpoint:
         options["s3"] = {"addressing_style": "path"}  # MinIO and most self-hosted services
-    session = boto3.session.Session()
-    reads = session.client("s3", endpoint_url=endpoint, config=Config(retries={"max_attempts": 3}, **options))
-    writes = session.client(
-        "s3", endpoint_url=endpoint, config=Config(retries={"max_attempts": 1}, **options)
+    with _session_lock:  # a session loads S3's service model once; creating clients is not thread-safe
+        session = _sessions.get(endpoint)
+        if session is None:
+            session = _sessions[endpoint] = boto3.session.Session()
+        return _client(session, endpoint, 3, options), _client(session, endpoint, 1, options)
+
+
+def _client(
+    session: boto3.session.Session, endpoint: str | None, attempts: int, options: dict[str, Any]
+) -> Any:
+    return session.client(
+        "s3", endpoint_url=endpoint, config=Config(retries={"max_attempts": attempts}, **options)
     )
-    return reads, writes
 
 
 class S3Store:
@@ -278,7 +289,7 @@ class S3Store:
         body = sink.getvalue()
         taken = 0  # generations found used while trying
         with self._lock:
-            for _ in range(MAX_WRITE_ATTEMPTS):
+            for attempt in range(MAX_WRITE_ATTEMPTS):
                 previous = self._read_pointer()
                 highest = previous.meta.generation if previous.meta else self._highest_generation(previous)
                 generation = max(highest, taken) + 1
@@ -302,6 +313,7 @@ class S3Store:
                     return meta
                 self._delete_quietly(models_file)  # never pointed to, and never will be
                 taken = generation
+                _back_off(attempt)
         raise StoreError(
             f"{self.location}{META_NAME} was replaced by other writers {MAX_WRITE_ATTEMPTS} times in a row"
         )
@@ -513,6 +525,11 @@ class _Upload(io.RawIOBase):
         chunk = self.read(len(buffer))
         buffer[: len(chunk)] = chunk
         return len(chunk)
+
+
+def _back_off(attempt: int) -> None:
+    """A random pause that grows with each lost race, so racing writers stop colliding in step."""
+    time.sleep(random.uniform(0, min(1.0, 0.02 * 2**attempt)))  # noqa: S311 - jitter, not secrets
 
 
 def _poll_while_alive(store_ref: weakref.ref[S3Store], interval_s: float) -> None:
