@@ -40,7 +40,7 @@ from catalog.errors import StoreError
 from catalog.fetch.normalize import build_frame, normalize_models
 from catalog.storage.interface import Document
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_NAME = "catalog.json"
 LOCK_NAME = ".lock"
 DAMAGED_DIR = "damaged"
