@@ -50,6 +50,9 @@ def test_report_table_marks_each_figure_against_its_target() -> None:
         "refresh_ms_549": 80.0,
         "peak_rss_mb_50k": 900.0,
         "peak_rss_mb_50k_bare": 700.0,
+        "rerun_ratio_s3_549": 1.01,
+        "refresh_ratio_s3_549": 1.6,
+        "poll_ms_s3": 4.2,
     }
     lines = run.table(results).splitlines()
     assert lines[0] == "| metric | value | target | value / target | result |"
@@ -58,6 +61,8 @@ def test_report_table_marks_each_figure_against_its_target() -> None:
     assert by_metric["normalize_ratio"].endswith("| 0.83 | PASS |")
     assert by_metric["load_ratio"].endswith("| 1.08 | MISS |")
     assert "bare page: 700 MB" in by_metric["peak_rss_mb_50k"]
+    assert by_metric["rerun_ratio_s3_549"].endswith("| 0.96 | PASS |")
+    assert by_metric["poll_ms_s3"] == "| poll_ms_s3 | 4.2 ms | – |  | info |"
 
 
 def test_bare_page_shows_a_table_with_st_dataframe_only() -> None:

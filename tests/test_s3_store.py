@@ -11,6 +11,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from catalog import Catalog
 from catalog.errors import StoreError, StoreUnavailable
@@ -19,9 +20,11 @@ from catalog.history.view import load_history
 from catalog.storage.interface import WriteConflict, open_store
 from catalog.storage.s3 import S3Location, S3Store
 from tests import payloads
-from tests.moto_server import MotoServer
+from tests.moto_server import TEST_CREDENTIALS, MotoServer
 from tests.stand_in import StandIn
+from views.cached import shared_catalog
 
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 DEFAULT_COUNT = len(default_models())
 OLD = payloads.catalog_of(40, prefix="old-")
 NEW = payloads.catalog_of(45, prefix="new-")
@@ -290,3 +293,45 @@ def test_a_new_process_with_an_unreachable_store_shows_the_defaults(lone_server:
     snapshot = Catalog().snapshot()
     assert (snapshot.source, snapshot.count) == ("defaults", DEFAULT_COUNT)
     assert snapshot.notice is not None and "no answer" in snapshot.notice
+
+
+def test_the_page_keeps_its_catalog_and_says_why_when_the_store_stops_answering(
+    lone_server: MotoServer, stand_in: StandIn
+) -> None:
+    stand_in.set_payload(OLD)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.button(key="refresh").click().run()
+    assert at.dataframe[0].value.shape[0] == 40
+
+    lone_server.stop()
+    shared = shared_catalog()
+    wait_until(lambda: shared.snapshot().notice is not None)
+    at.run()
+    assert not at.exception
+    assert at.dataframe[0].value.shape[0] == 40
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert warnings == [
+        f"The catalog store did not answer ({shared.location}: no answer (catalog.json)). "
+        "Showing the catalog loaded before."
+    ]
+    at.button(key="refresh").click().run()
+    assert not at.exception
+    assert any("Refresh failed: " in e.value.replace("\\", "") and "no answer" in e.value for e in at.error)
+    assert at.dataframe[0].value.shape[0] == 40
+
+
+def test_no_object_or_message_holds_the_credentials(
+    live: str, stand_in: StandIn, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
+    key_id = TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"]
+    catalog = Catalog()
+    catalog.refresh()
+    where = S3Location.parse(live)
+    client = boto3.client("s3")
+    for name in objects(live):
+        data = client.get_object(Bucket=where.bucket, Key=where.prefix + name)["Body"].read()
+        assert secret.encode() not in data and key_id.encode() not in data
+    out, err = capsys.readouterr()
+    assert secret not in out + err + caplog.text and key_id not in out + err + caplog.text

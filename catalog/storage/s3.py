@@ -161,7 +161,6 @@ class S3Store:
         self._last_frame: tuple[str, pd.DataFrame] | None = None
         self._poller: threading.Thread | None = None
         self._poller_lock = threading.Lock()
-        self.problem: str | None = None  # why the last poll failed, while it does
 
     # -- following the pointer -------------------------------------------------------------------
 
@@ -178,11 +177,10 @@ class S3Store:
         """HEAD the pointer and the history: what `stat_key()` and `document_version()` return next."""
         try:
             versions = {name: self._head(name) for name in (META_NAME, HISTORY_NAME)}
-        except StoreUnavailable as error:
-            self.problem = str(error)
+        except StoreUnavailable:
+            # A version of its own: the Catalog reads once more, and says why when that fails too.
             self._versions[META_NAME] = self._versions[HISTORY_NAME] = UNREACHABLE
             return
-        self.problem = None
         self._versions.update(versions)
 
     def _ensure_polling(self) -> None:
