@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
-from catalog.errors import BadResponse, RefreshRefused, StoreError, StoreUnavailable
+from catalog.errors import BadResponse, CatalogError, RefreshRefused, StoreError, StoreUnavailable
 from catalog.fetch.client import DEFAULT_API_BASE, DEFAULT_DEADLINE_S, OpenRouterClient
 from catalog.fetch.defaults import default_models, defaults_as_of
 from catalog.fetch.normalize import normalize_models
+from catalog.fetch.saved import SavedResponse
+from catalog.history.backfill import Placed, backfill
 from catalog.history.changes import ChangeSummary, diff_models
-from catalog.history.record import Recorded, record_refresh
+from catalog.history.record import HISTORY_NAME, Recorded, read_recorded, record_refresh
+from catalog.history.view import History
 from catalog.storage.interface import open_store
 from catalog.storage.store import META_NAME, StoreDamaged, StoredMeta
 
@@ -82,6 +85,13 @@ class RefreshResult:
         if self.history_note:
             text += f"; {self.history_note}"
         return text
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    placed: tuple[Placed, ...]  # each file, oldest first
+    history: History  # the history after the import
+    applied: Snapshot | None  # the newest file made current (`apply_latest`)
 
 
 class Catalog:
@@ -181,6 +191,51 @@ class Catalog:
                 changes_from_history=from_history,
                 history_note=recorded.notice,
             )
+
+    def import_saved(self, saved: Sequence[SavedResponse], *, apply_latest: bool = False) -> ImportResult:
+        """Place saved responses in the change history as past refreshes, in order; with
+        `apply_latest`, the newest of them also becomes the current catalog. All or nothing."""
+        if not saved:
+            raise CatalogError("no files to import")
+        now = _now()
+        for response in saved:
+            if response.at > now + RECENT_REFRESH:
+                raise CatalogError(f"{response.name}: dated {response.at:%Y-%m-%d %H:%M} UTC, after now")
+        newest = max(saved, key=lambda response: response.at)
+        with self._lock, self.store.locked():
+            state, before = read_recorded(self.store)
+            new_state, placed = backfill(state, saved)
+            current = self._load() if apply_latest else None
+            if (
+                current is not None
+                and current.is_live
+                and current.fetched_at
+                and current.fetched_at >= newest.at
+            ):
+                raise CatalogError(
+                    f"the current catalog (refreshed {current.fetched_at:%Y-%m-%d %H:%M} UTC) is newer than "
+                    f"{newest.name} ({newest.at:%Y-%m-%d %H:%M} UTC): not applied, nothing imported"
+                )
+            written = None
+            if any(p.already_at is None for p in placed):
+                written = self.store.replace_json(HISTORY_NAME, new_state, replacing=before)
+            if not apply_latest:
+                return ImportResult(tuple(placed), History(new_state), None)
+            try:
+                meta = self.store.write(
+                    newest.frame,
+                    source="live",
+                    fetched_at=newest.at,
+                    api_base=None,
+                    defaults_as_of=None,
+                    problems=newest.problems,
+                )
+            except StoreError:
+                # The catalog stayed as it was: so does the history.
+                if written is not None:
+                    self.store.restore_document(HISTORY_NAME, before, written=written)
+                raise
+            return ImportResult(tuple(placed), History(new_state), self._install(meta, newest.frame))
 
     def reset(self) -> Snapshot:
         """Make the bundled defaults current again, for every process sharing the directory."""

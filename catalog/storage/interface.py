@@ -79,9 +79,12 @@ class CatalogStore(Protocol):
     def document_version(self, name: str) -> Hashable | None:
         """What changes whenever that file is replaced; a memory read or one `stat`."""
 
-    def replace_json(self, name: str, payload: Any, *, replacing: Document | None) -> None:
-        """Replace a small JSON file (create it when `replacing` is None); WriteConflict when it is no
-        longer the version `replacing` read."""
+    def replace_json(self, name: str, payload: Any, *, replacing: Document | None) -> Hashable:
+        """Replace a small JSON file (create it when `replacing` is None) and return its new version;
+        WriteConflict when it is no longer the version `replacing` read."""
+
+    def restore_document(self, name: str, previous: Document | None, *, written: Hashable) -> None:
+        """Undo a replace_json that wrote version `written`: the file as `previous` read it, or none."""
 
     def move_document_aside(self, name: str, reason: str) -> str | Path:
         """Keep a damaged small file under `damaged/`; the next replace_json replaces it."""

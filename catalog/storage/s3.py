@@ -316,10 +316,21 @@ class S3Store:
             f"{self.location}{META_NAME} was replaced by other writers {MAX_WRITE_ATTEMPTS} times in a row"
         )
 
-    def replace_json(self, name: str, payload: Any, *, replacing: Document | None) -> None:
+    def replace_json(self, name: str, payload: Any, *, replacing: Document | None) -> Hashable:
         etag = str(replacing.version) if replacing is not None else None
         if not self._swap(name, json_bytes(payload), etag, name.partition(".")[0]):
             raise WriteConflict(f"{self.location}{name} was replaced by another writer")
+        return self._versions[name]
+
+    def restore_document(self, name: str, previous: Document | None, *, written: Hashable) -> None:
+        """Put back what `previous` read, only if the object is still the version written (else
+        another writer has replaced it since, and theirs stays)."""
+        with contextlib.suppress(WriteConflict, FileNotFoundError):
+            if previous is None:
+                self._call(self._writes.delete_object, name, IfMatch=str(written))
+                self._versions[name] = None
+            else:
+                self._swap(name, previous.data, str(written), name.partition(".")[0])
 
     def move_aside(self, reason: str) -> str | None:
         """Copy the pointer and its models under `damaged/<time>/`; the next write replaces them."""

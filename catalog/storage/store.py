@@ -24,7 +24,7 @@ import re
 import shutil
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -256,9 +256,21 @@ class Store:
         """Atomically replace a small JSON file of the store (caller holds the lock)."""
         self._atomic_write(name, lambda path: Path(path).write_bytes(json_bytes(payload)))
 
-    def replace_json(self, name: str, payload: Any, *, replacing: Document | None) -> None:
+    def write_text(self, name: str, text: str) -> None:
+        """Atomically replace a small text file of the store (caller holds the lock)."""
+        self._atomic_write(name, lambda path: Path(path).write_text(text, encoding="utf-8"))
+
+    def replace_json(self, name: str, payload: Any, *, replacing: Document | None) -> Hashable:
         """Replace a small JSON file read as `replacing`: the caller holds the lock, so no one else did."""
         self.write_json(name, payload)
+        return self.document_version(name)
+
+    def restore_document(self, name: str, previous: Document | None, *, written: Hashable) -> None:
+        """Undo a replace_json (caller holds the lock): put back the file as read, or remove it."""
+        if previous is None:
+            _remove_quietly(self.directory / name)
+        else:
+            self._atomic_write(name, lambda path: Path(path).write_bytes(previous.data))
 
     def move_document_aside(self, name: str, reason: str) -> Path:
         """Move a damaged small file into `damaged/<stem>-<time>/` (caller holds the lock)."""
