@@ -158,6 +158,9 @@ class S3Store:
         self._reads, self._writes = _make_clients()
         self._lock = threading.RLock()
         self._versions: dict[str, Hashable | None] = {}
+        # Before the first read or poll: a version equal to no other (a reader's cache of another
+        # store object at this location must not be taken as current).
+        self._unseen = object()
         self._last_frame: tuple[str, pd.DataFrame] | None = None
         self._poller: threading.Thread | None = None
         self._poller_lock = threading.Lock()
@@ -167,11 +170,11 @@ class S3Store:
     def stat_key(self) -> Hashable | None:
         """The pointer's ETag as last seen (a memory read); the poll keeps it current."""
         self._ensure_polling()
-        return self._versions.get(META_NAME, "")
+        return self._versions.get(META_NAME, self._unseen)
 
     def document_version(self, name: str) -> Hashable | None:
         self._ensure_polling()
-        return self._versions.get(name, "")
+        return self._versions.get(name, self._unseen)
 
     def poll(self) -> None:
         """HEAD the pointer and the history: what `stat_key()` and `document_version()` return next."""
