@@ -36,7 +36,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -285,34 +285,42 @@ class S3Store:
         problems: list[str] | tuple[str, ...] = (),
     ) -> StoredMeta:
         """Create the models of a new generation, then swap the pointer to them (If-Match)."""
-        sink = io.BytesIO()
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink)
-        body = sink.getvalue()
+
+        def meta_of(previous: StoredMeta | None, generation: int) -> StoredMeta:
+            return StoredMeta(
+                generation=generation,
+                source=source,
+                fetched_at=fetched_at,
+                count=len(frame),
+                api_base=api_base,
+                models_file=f"models-{generation:06d}.parquet",
+                defaults_as_of=defaults_as_of,
+                problems=tuple(problems[:50]),
+            )
+
+        return self._commit("models", _parquet_bytes(frame), meta_of)
+
+    def _commit(
+        self, kind: str, body: bytes, meta_of: Callable[[StoredMeta | None, int], StoredMeta]
+    ) -> StoredMeta:
+        """Create `<kind>-<generation>.parquet` under a generation no one has used, then point to the
+        metadata `meta_of` builds from the pointer read; a lost race is retried as the next generation."""
         taken = 0  # generations found used while trying
         with self._lock:
             for attempt in range(MAX_WRITE_ATTEMPTS):
                 previous = self._read_pointer()
                 highest = previous.meta.generation if previous.meta else self._highest_generation(previous)
                 generation = max(highest, taken) + 1
-                models_file = f"models-{generation:06d}.parquet"
-                if not self._create(models_file, body, "models"):
+                name = f"{kind}-{generation:06d}.parquet"
+                if not self._create(name, body, kind):
                     taken = generation  # another writer's, in flight or dead
                     continue
-                meta = StoredMeta(
-                    generation=generation,
-                    source=source,
-                    fetched_at=fetched_at,
-                    count=len(frame),
-                    api_base=api_base,
-                    models_file=models_file,
-                    defaults_as_of=defaults_as_of,
-                    problems=tuple(problems[:50]),
-                )
+                meta = meta_of(previous.meta, generation)
                 text = json.dumps(meta.to_json(), indent=1).encode("utf-8")
                 if self._swap(META_NAME, text, previous.etag, "catalog"):
-                    self._collect_garbage(previous, generation)
+                    self._collect_garbage(previous, meta)
                     return meta
-                self._delete_quietly(models_file)  # never pointed to, and never will be
+                self._delete_quietly(name)  # never pointed to, and never will be
                 taken = generation
                 _back_off(attempt)
         raise StoreError(
@@ -412,7 +420,7 @@ class S3Store:
         found = re.findall(r'"generation"\s*:\s*(\d{1,18})\b|models-(\d{6,18})\.parquet', pointer.text[:4096])
         return max([highest, *(int(a or b) for a, b in found)])
 
-    def _collect_garbage(self, previous: _Pointer, generation: int) -> None:
+    def _collect_garbage(self, previous: _Pointer, meta: StoredMeta) -> None:
         """Delete generation files older than ours that no reader can still be downloading."""
         if previous.meta is None or previous.written_at is None:
             return  # what was pointed to before is unknown: keep everything
@@ -422,10 +430,11 @@ class S3Store:
             return  # the next write collects them
         if server_now is None or (server_now - previous.written_at).total_seconds() < self.grace_s:
             return  # the pointer we replaced was current moments ago: its predecessors may be in use
+        keep = _named_files(meta) | _named_files(previous.meta)
         for item in objects:
             name = item["Key"][len(self.where.prefix) :]
             match = GENERATION_FILE.match(name)
-            if match and int(match.group(1)) < generation and name != previous.meta.models_file:
+            if match and int(match.group(1)) < meta.generation and name not in keep:
                 self._delete_quietly(name)
 
     def _copy_aside(self, names: list[str], stamp: str, reason: str) -> str | None:
@@ -499,6 +508,17 @@ class S3Store:
         else:
             reason = type(error).__name__
         return StoreUnavailable(f"{self.location}: {reason} ({what})")
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink)
+    return sink.getvalue()
+
+
+def _named_files(meta: StoredMeta) -> set[str]:
+    """The generation files a pointer's metadata names."""
+    return {meta.models_file}
 
 
 class _Upload(io.RawIOBase):
