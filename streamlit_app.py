@@ -14,7 +14,7 @@ from catalog.history.view import load_history
 from catalog.present.filters import Filters, capability_label
 from catalog.present.freshness import age_text, is_stale, stale_after_hours
 from catalog.present.table import current_models, escape_markdown
-from views.cached import shared_catalog, views_for
+from views.cached import ShownTable, shared_catalog, views_for
 from views.changes import render_changes, render_price_history
 from views.charts import render_charts
 from views.compare import render_compare
@@ -218,25 +218,32 @@ filters = Filters(
     sort=sort,
 )
 shown = views.table(history, history_key, show_removed, filters)
-filtered = shown.rows
 
-models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
-    ["Models", "Charts", "Cost calculator", "Compare", "What changed"], key="tab", bind="query-params"
-)
 
-if models_tab.open:
-    with models_tab:
-        selected = render_table(shown, snapshot.count, sort)
-        render_details(shown, selected, history.first_seen(), lambda i: render_price_history(catalog, i))
-if charts_tab.open:
-    with charts_tab:
-        render_charts(current_models(filtered))
-if cost_tab.open:
-    with cost_tab:
-        render_calculator(current_models(filtered))
-if compare_tab.open:
-    with compare_tab:
-        render_compare(snapshot.models)
-if changes_tab.open:
-    with changes_tab:
-        render_changes(catalog)
+@st.fragment
+def tabs(shown: ShownTable, sort: str) -> None:
+    """The five tabs. A fragment: switching tabs, and every widget inside them, reruns only this."""
+    filtered = shown.rows
+    models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
+        ["Models", "Charts", "Cost calculator", "Compare", "What changed"], key="tab", bind="query-params"
+    )
+
+    if models_tab.open:
+        with models_tab:
+            selected = render_table(shown, snapshot.count, sort)
+            render_details(shown, selected, history.first_seen(), lambda i: render_price_history(catalog, i))
+    if charts_tab.open:
+        with charts_tab:
+            render_charts(current_models(filtered))
+    if cost_tab.open:
+        with cost_tab:
+            render_calculator(current_models(filtered))
+    if compare_tab.open:
+        with compare_tab:
+            render_compare(snapshot.models)
+    if changes_tab.open:
+        with changes_tab:
+            render_changes(catalog)
+
+
+tabs(shown, sort)
