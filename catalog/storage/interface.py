@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from catalog import settings
 from catalog.errors import StoreError
 
 if TYPE_CHECKING:
@@ -90,9 +91,9 @@ class CatalogStore(Protocol):
         """Keep a damaged small file under `damaged/`; the next replace_json replaces it."""
 
 
-def default_location() -> str | None:
+def default_location() -> str | Path | None:
     """`CATALOG_DIR` as set (a directory or s3://bucket/prefix), or None."""
-    return os.environ.get("CATALOG_DIR") or None
+    return settings.CATALOG_DIR.value()
 
 
 def is_s3_location(location: str | os.PathLike[str] | None) -> bool:

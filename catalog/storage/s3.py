@@ -18,7 +18,7 @@ them has been in place for `GENERATION_GRACE_S`: a reader that read an older poi
 finishes its download.
 
 Readers never wait for the network: a thread polls the pointer's and the history's ETags (HEAD)
-every `CATALOG_POLL_S` seconds, and `stat_key()` returns the last one seen.
+every `CATALOG_POLL_S` seconds (`catalog.settings`), and `stat_key()` returns the last one seen.
 
 Endpoint from `AWS_ENDPOINT_URL`, credentials from the standard AWS chain (environment, shared
 files, instance roles); neither is logged or stored.
@@ -49,6 +49,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from botocore.config import Config
 
+from catalog import settings
 from catalog.errors import StoreError, StoreUnavailable
 from catalog.storage.interface import S3_SCHEME, Document, WriteConflict
 from catalog.storage.store import (
@@ -64,7 +65,6 @@ from catalog.storage.store import (
 
 GENERATION_FILE = re.compile(r"^(?:models|endpoints)-(\d{6,})\.parquet$")
 HISTORY_NAME = "history.json"  # followed by the poll beside the pointer (written by catalog.history.record)
-DEFAULT_POLL_S = 5.0
 GENERATION_GRACE_S = 300.0  # an unpointed generation outlives the pointer that replaced it this long
 MAX_WRITE_ATTEMPTS = 20  # pointer swaps lost to other writers before a write gives up
 MAX_PARQUET_BYTES = 1 << 30
@@ -75,15 +75,6 @@ _TIMEOUTS = (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTi
 _sessions: dict[str | None, boto3.session.Session] = {}
 _session_lock = threading.Lock()
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-
-
-def poll_interval_s() -> float:
-    """`CATALOG_POLL_S`: seconds between checks of the pointer (default 5)."""
-    try:
-        value = float(os.environ.get("CATALOG_POLL_S", ""))
-    except ValueError:
-        return DEFAULT_POLL_S
-    return value if 0 < value < 86_400 else DEFAULT_POLL_S
 
 
 @dataclass(frozen=True)
@@ -122,7 +113,7 @@ class _Pointer:
 def _make_clients() -> tuple[Any, Any]:
     """A client for reads (retried) and one for writes (not retried: a retried conditional write
     could fail on its own first attempt's success)."""
-    endpoint = os.environ.get("AWS_ENDPOINT_URL") or None
+    endpoint = settings.AWS_ENDPOINT_URL.value()
     options: dict[str, Any] = {
         "connect_timeout": 3,
         "read_timeout": 20,
@@ -153,7 +144,7 @@ class S3Store:
     def __init__(self, location: str, *, poll_s: float | None = None) -> None:
         self.where = S3Location.parse(location)
         self.location = str(self.where)
-        self.poll_s = poll_s if poll_s is not None else poll_interval_s()
+        self.poll_s = poll_s if poll_s is not None else settings.POLL_S.value()
         self.grace_s = GENERATION_GRACE_S
         self._reads, self._writes = _make_clients()
         self._lock = threading.RLock()
