@@ -21,6 +21,7 @@ from views.compare import render_compare
 from views.cost import render_calculator
 from views.models import render_details, render_sort, render_table
 from views.routes import ROUTES
+from views.watch import watched_ids
 
 if __name__ != "__main__":
     # `streamlit run` imports this file for `app` and serves ROUTES beside the page (the feed, the
@@ -39,6 +40,7 @@ CONTEXT_STEPS = [0, 8_192, 16_384, 32_768, 65_536, 128_000, 200_000, 262_144, 1_
 FILTER_DEFAULTS = {
     "q": "", "author": [], "in": [], "out": [], "cap": [], "ctx": 0,
     "max_in": None, "max_out": None, "free": False, "novar": False, "noexp": False, "removed": False,
+    "watched": False,
 }  # fmt: skip
 
 
@@ -185,6 +187,12 @@ with st.sidebar:
         "Max output $/1M", min_value=0.0, value=None, step=0.5, key="max_out", bind="query-params"
     )
     free_only = st.checkbox("Free models only", key="free", bind="query-params")
+    watched_only = st.checkbox(
+        "Watched models only",
+        key="watched",
+        bind="query-params",
+        help="Models you starred (**Watch** in a model's details), and those your watch file names.",
+    )
     hide_variable = st.checkbox("Hide variable-priced routers", key="novar", bind="query-params")
     hide_expiring = st.checkbox("Hide models expiring within 30 days", key="noexp", bind="query-params")
     show_removed = st.toggle(
@@ -210,6 +218,7 @@ filters = Filters(
     hide_variable=hide_variable,
     capabilities=tuple(capabilities),
     hide_expiring=hide_expiring,
+    watched=watched_ids(snapshot.models["id"]) if watched_only else None,
     sort=sort,
 )
 shown = views.table(history, history_key, show_removed, filters)

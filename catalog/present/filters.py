@@ -74,6 +74,7 @@ class Filters:
     hide_variable: bool = False
     capabilities: tuple[str, ...] = ()
     hide_expiring: bool = False
+    watched: tuple[str, ...] | None = None  # only these model ids (the page's watched models); None: any
     sort: str = "newest"
 
     def is_default(self) -> bool:
@@ -141,6 +142,8 @@ def apply_filters(frame: pd.DataFrame, filters: Filters, now: datetime | None = 
         now = now or datetime.now(UTC)
         expires = frame["expiration_date"]
         keep &= ~((expires.notna()) & (expires <= now + EXPIRY_WINDOW)).to_numpy(bool)
+    if filters.watched is not None:
+        keep &= frame["id"].isin(filters.watched).to_numpy(bool)
     result = frame[keep] if not keep.all() else frame
     return sort_models(result, filters.sort)
 
