@@ -188,7 +188,7 @@ def _normalize(
             continue
         model_id = row[0]
         if model_id in seen:
-            problems.append(f"model #{position + 1} ({model_id}) skipped: duplicate id")
+            problems.append(f"model #{position + 1} ({_one_line(model_id)}) skipped: duplicate id")
             continue
         seen.add(model_id)
         if notes:
@@ -197,6 +197,11 @@ def _normalize(
     # A text with a lone surrogate written as is (not escaped) fails here, converted to UTF-8 for
     # Arrow: unchecked, that costs nothing when there is none (a text decoded from UTF-8 has none).
     return Normalized(frame=_frame(rows), problems=problems)
+
+
+def _one_line(text: str) -> str:
+    # One line per problem: an id's line breaks and other control characters shown as "?".
+    return text if text.isprintable() else "".join(c if c.isprintable() else "?" for c in text)
 
 
 def _may_hold_surrogates(text: str, check_unescaped: bool) -> bool:
