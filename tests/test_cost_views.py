@@ -156,3 +156,25 @@ def test_free_and_non_text_models_can_be_included():
     priced = (models["token_priced"] & ~models["variable_pricing"]).sum()
     assert metric(app, "Models with a cost") == f"{priced:,}"
     assert table_has_free(app)
+
+
+def test_the_time_box_reads_any_time_until_a_time_is_picked() -> None:
+    app = page(FIXTURE_PAGE)
+    box = app.selectbox(key="cost_utc_time")
+    assert box.options[0] == "Any time (base price)"
+    assert box.index == 0  # never an empty "Choose an option"
+    box.set_value(1700).run()
+    assert not app.exception
+    assert app.query_params["w_utc"] == "1700"
+
+
+def test_no_model_with_a_cost_says_why_and_how_to_recover() -> None:
+    script = FIXTURE_PAGE.split("models = normalize_models")[0] + (
+        'models = normalize_models([model("a/free:free", "0", "0"), model("openrouter/auto", "-1", "-1")])\n'
+        "models = models.frame\n"
+        "render_calculator(models)\n"
+    )
+    app = page(script)
+    assert not app.exception
+    assert "No model can be priced for this workload" in app.info[0].value
+    assert not app.metric  # no "0 models with a cost" figure over an empty grid

@@ -23,7 +23,8 @@ from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload, form
 DEFAULT_PRESET = "Chat"
 PRESET_KEY, UTC_KEY, BUDGET_KEY, TOP_KEY = "cost_preset", "cost_utc_time", "cost_budget", "cost_top_n"
 PRESET_PARAM, UTC_PARAM, BUDGET_PARAM = "w_preset", "w_utc", "w_budget"
-UTC_CHOICES = [None, *range(0, 2400, 100)]
+ANY_TIME = -1  # the base price; a selectbox shows None as an empty "Choose an option"
+UTC_CHOICES = [ANY_TIME, *range(0, 2400, 100)]
 INPUTS = {  # Workload field -> (label, help)
     "input_tokens": (
         "Input tokens per request",
@@ -74,7 +75,7 @@ def render_calculator(filtered: pd.DataFrame) -> None:
         "UTC time of the requests",
         UTC_CHOICES,
         key=UTC_KEY,
-        format_func=lambda hhmm: "Any time (base price)" if hhmm is None else f"{format_hhmm(hhmm)} UTC",
+        format_func=lambda hhmm: "Any time (base price)" if hhmm == ANY_TIME else f"{format_hhmm(hhmm)} UTC",
         help="A few models charge less at some hours. Without a time, the base price is used.",
     )
     top[2].number_input(
@@ -102,7 +103,7 @@ def render_calculator(filtered: pd.DataFrame) -> None:
         st.error(text[:1].upper() + text[1:], icon=":material/error:")
         return
     budget = st.session_state[BUDGET_KEY] or None
-    utc_time = st.session_state[UTC_KEY]
+    utc_time = current_utc_time()
     choices = st.columns(2)
     include_free = choices[0].checkbox("Include free models", key="cost_include_free")
     include_other = choices[1].checkbox(
@@ -129,7 +130,8 @@ def render_calculator(filtered: pd.DataFrame) -> None:
     _figures(priced, budget)
     if not priced.empty:
         st.altair_chart(_chart(cheapest(table, st.session_state[TOP_KEY]), budget), key="cost_chart")
-    shown = ["name", "id", "per_request_usd", "per_day_usd", "per_month_usd", "fits_budget", "note"]
+    # The costs right after the model (pinned): on a phone they are what fits beside it.
+    shown = ["name", "per_month_usd", "per_request_usd", "per_day_usd", "fits_budget", "note", "id"]
     st.dataframe(
         priced[shown],  # the exact Decimal columns stay out of the browser; the CSV below has them
         hide_index=True,
@@ -137,7 +139,7 @@ def render_calculator(filtered: pd.DataFrame) -> None:
         placeholder="—",
         column_order=[c for c in shown if budget or c != "fits_budget"],
         column_config={
-            "name": st.column_config.TextColumn("Model"),
+            "name": st.column_config.TextColumn("Model", pinned=True),
             "id": st.column_config.TextColumn("Id"),
             "per_request_usd": st.column_config.NumberColumn("$/request", format="$%.6f"),
             "per_day_usd": st.column_config.NumberColumn("$/day", format="$%.4f"),
@@ -200,7 +202,8 @@ def current_workload() -> Workload:
 def current_utc_time() -> int | None:
     """The UTC time picked for time-window prices, or None (base prices)."""
     if UTC_KEY in st.session_state:
-        return st.session_state[UTC_KEY]
+        picked = st.session_state[UTC_KEY]
+        return None if picked in (None, ANY_TIME) else picked
     try:
         return parse_utc_time(st.query_params.get(UTC_PARAM))
     except InvalidWorkload:
@@ -218,7 +221,7 @@ def _start_from_url() -> None:
         st.session_state[_key(name)] = value
     st.session_state[PRESET_KEY] = preset_of(workload)
     utc_time = current_utc_time()
-    st.session_state[UTC_KEY] = utc_time if utc_time in UTC_CHOICES else None
+    st.session_state[UTC_KEY] = utc_time if utc_time in UTC_CHOICES else ANY_TIME
     try:
         st.session_state[BUDGET_KEY] = max(float(params.get(BUDGET_PARAM, 0)), 0.0)
     except ValueError:
@@ -244,7 +247,7 @@ def _write_url() -> None:
     """Keep the workload in the URL so a link reproduces it; only changed keys are written."""
     wanted = {key: str(int(st.session_state[_key(name)])) for name, key in WORKLOAD_PARAMS.items()}
     wanted[PRESET_PARAM] = st.session_state[PRESET_KEY]
-    utc_time = st.session_state[UTC_KEY]
+    utc_time = current_utc_time()
     wanted[UTC_PARAM] = "" if utc_time is None else f"{utc_time:04d}"
     budget = st.session_state[BUDGET_KEY]
     wanted[BUDGET_PARAM] = f"{budget:g}" if budget else ""
