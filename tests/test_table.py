@@ -47,8 +47,8 @@ def test_table_never_shows_a_per_token_price_for_other_units() -> None:
     table = table_frame(
         frame_of(model("a/stt", "0.006", "0", outputs=("transcription",)), model("a/b", "0.00000045"))
     )
-    assert pd.isna(table["Input $/1M tokens"].iloc[0])
-    assert table["Input $/1M tokens"].iloc[1] == 0.45
+    assert pd.isna(table["Input $/1M"].iloc[0])
+    assert table["Input $/1M"].iloc[1] == 0.45
 
 
 def test_price_rows_are_exact_with_units() -> None:
@@ -113,9 +113,9 @@ def test_status_column_only_when_a_row_has_a_badge() -> None:
     assert marked["Status"].tolist()[1] == "new"
     assert list(marked.columns[:6]) == [
         "Model",
-        "Input $/1M tokens",
-        "Output $/1M tokens",
-        "Context (tokens)",
+        "Input $/1M",
+        "Output $/1M",
+        "Context",
         "Status",
         "ID",
     ]

@@ -19,14 +19,14 @@ NEW_DAYS = 7.0  # a model listed on OpenRouter this recently is marked "new"
 # Display column -> source column, in the table's order: what a choice needs comes first.
 TABLE_COLUMNS = {
     "Model": "name",
-    "Input $/1M tokens": "prompt_per_mtok",
-    "Output $/1M tokens": "completion_per_mtok",
-    "Context (tokens)": "context_length",
+    "Input $/1M": "prompt_per_mtok",
+    "Output $/1M": "completion_per_mtok",
+    "Context": "context_length",
     "Status": "status",
     "ID": "id",
     "Author": "provider",
     "Pricing": "pricing",
-    "Cache read $/1M tokens": "cache_read_per_mtok",
+    "Cache read $/1M": "cache_read_per_mtok",
     "Max output (tokens)": "max_completion_tokens",
     "Input modalities": "input_modalities",
     "Output modalities": "output_modalities",
@@ -35,13 +35,13 @@ TABLE_COLUMNS = {
     "OpenRouter page": "url",
 }
 # Shown at first (the rest on demand): the model, its prices and context, and any badge.
-GLANCE_COLUMNS = ["Model", "Input $/1M tokens", "Output $/1M tokens", "Context (tokens)", "Status"]
+GLANCE_COLUMNS = ["Model", "Input $/1M", "Output $/1M", "Context", "Status"]
 # The column each sort orders by, shown beside the glance columns so the order can be read.
 SORT_COLUMNS = {
     "newest": "Created",
-    "input_price": "Input $/1M tokens",
-    "output_price": "Output $/1M tokens",
-    "context": "Context (tokens)",
+    "input_price": "Input $/1M",
+    "output_price": "Output $/1M",
+    "context": "Context",
     "name": "Model",
 }
 
