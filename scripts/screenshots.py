@@ -29,7 +29,7 @@ from tests.stand_in import StandIn  # noqa: E402
 
 TABS = {"models": "Models", "charts": "Charts", "calculator": "Cost calculator", "compare": "Compare"}
 TABS["changes"] = "What changed"
-WIDTHS = (1400, 420)
+VIEWPORTS = ((1400, 1300), (420, 900))
 COMPARED = ["openai/gpt-5.6-luna", "anthropic/claude-opus-5", "google/gemini-3.7-flash"]
 
 
@@ -45,9 +45,9 @@ def shoot(url: str, out: Path) -> list[Path]:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
         )
-        for width in WIDTHS:
+        for width, height in VIEWPORTS:
             for name, label in TABS.items():
-                page = browser.new_page(viewport={"width": width, "height": 1000 if width > 500 else 900})
+                page = browser.new_page(viewport={"width": width, "height": height})
                 query = f"?tab={label.replace(' ', '+')}"
                 if name == "compare":
                     query += "&cmp=" + ",".join(COMPARED)
@@ -55,6 +55,11 @@ def shoot(url: str, out: Path) -> list[Path]:
                     query += "&w_preset=Long+context+%28250k+prompt%29"
                 page.goto(url + "/" + query)
                 settle(page)
+                if width < 500 and name != "models":  # a phone shows the tab, not the header again
+                    page.get_by_role("tab", name=label).evaluate(
+                        "tab => tab.scrollIntoView({block: 'start'})"
+                    )
+                    page.wait_for_timeout(500)
                 path = out / f"{name}-{width}.png"
                 page.screenshot(path=path)
                 page.close()

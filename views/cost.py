@@ -284,7 +284,7 @@ def _chart(rows: pd.DataFrame, budget: float | None) -> alt.LayerChart | alt.Cha
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("per_month_usd:Q", title="$/month"),
+            x=alt.X("per_month_usd:Q", title="$/month", axis=alt.Axis(format="$,.2f")),
             y=alt.Y("id:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
             tooltip=[
                 alt.Tooltip("name:N", title="Model"),
