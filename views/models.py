@@ -26,7 +26,7 @@ from views.cached import PICKER_LIMIT, ShownTable
 COLUMNS_KEY = "cols"
 MODEL_PARAM = "model"
 
-MONEY = "$%.4g"
+PRICE_HELP = "exact, in $ per 1M tokens; a model not priced per token shows its own unit"
 COLUMN_CONFIG = {
     "Status": st.column_config.TextColumn(
         help="new: listed on OpenRouter in the last 7 days; removed: no longer listed"
@@ -37,10 +37,10 @@ COLUMN_CONFIG = {
     "Pricing": st.column_config.TextColumn(
         help="free, variable (set by a router per request), per token, or another unit"
     ),
-    "Input $/1M": st.column_config.NumberColumn(format=MONEY, help="USD per million input tokens"),
-    "Output $/1M": st.column_config.NumberColumn(format=MONEY, help="USD per million output tokens"),
-    "Cache read $/1M": st.column_config.NumberColumn(
-        format=MONEY, help="USD per million cached input tokens"
+    "Input $/1M": st.column_config.TextColumn(help=f"Input price: {PRICE_HELP}", alignment="right"),
+    "Output $/1M": st.column_config.TextColumn(help=f"Output price: {PRICE_HELP}", alignment="right"),
+    "Cache read $/1M": st.column_config.TextColumn(
+        help="Cached input price, exact, in $ per 1M tokens", alignment="right"
     ),
     "Context": st.column_config.NumberColumn(format="localized", help="Tokens a request can hold"),
     "Max output (tokens)": st.column_config.NumberColumn(format="localized"),
