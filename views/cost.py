@@ -19,6 +19,7 @@ from catalog.pricing.calculator import (
     workload_from_params,
 )
 from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload, parse_utc_time
+from catalog.pricing.fit import fit_problems
 from catalog.pricing.money import usd, usd_short
 from catalog.pricing.schedule import format_hhmm
 
@@ -129,13 +130,25 @@ def render_calculator(filtered: pd.DataFrame) -> None:
         if not unpriced.empty:
             _unpriced(unpriced)
         return
+    cannot_take = sum(
+        p is not None for p in fit_problems(candidates, workload.input_tokens, workload.output_tokens)
+    )
+    if cannot_take:
+        st.caption(
+            f"{cannot_take:,} models cannot take this workload (their context or output limit is too small): "
+            "they are never ranked here, and are listed below with the reason."
+        )
     _figures(priced, budget)
     if not priced.empty:
         st.altair_chart(_chart(cheapest(table, st.session_state[TOP_KEY]), budget), key="cost_chart")
     # The costs right after the model (pinned): on a phone they are what fits beside it.
     shown = ["name", "per_month_usd", "per_request_usd", "per_day_usd", "fits_budget", "note", "id"]
+    money = {
+        column: priced[f"cost_{column}"].map(usd_short)
+        for column in ("per_month_usd", "per_request_usd", "per_day_usd")
+    }
     st.dataframe(
-        priced[shown],  # the exact Decimal columns stay out of the browser; the CSV below has them
+        priced.assign(**money)[shown],  # readable dollars ("≈" when rounded); the CSV below is exact
         hide_index=True,
         key="cost_table",
         placeholder="—",
@@ -143,9 +156,9 @@ def render_calculator(filtered: pd.DataFrame) -> None:
         column_config={
             "name": st.column_config.TextColumn("Model", pinned=True),
             "id": st.column_config.TextColumn("Id"),
-            "per_request_usd": st.column_config.NumberColumn("$/request", format="$%.6f"),
-            "per_day_usd": st.column_config.NumberColumn("$/day", format="$%.4f"),
-            "per_month_usd": st.column_config.NumberColumn("$/month", format="$%.2f"),
+            "per_request_usd": st.column_config.TextColumn("$/request", alignment="right"),
+            "per_day_usd": st.column_config.TextColumn("$/day", alignment="right"),
+            "per_month_usd": st.column_config.TextColumn("$/month", alignment="right"),
             "fits_budget": st.column_config.CheckboxColumn("Fits budget"),
             "note": st.column_config.TextColumn("Note"),
         },
@@ -164,7 +177,8 @@ def render_calculator(filtered: pd.DataFrame) -> None:
 
 
 def _unpriced(unpriced: pd.DataFrame) -> None:
-    with st.expander(f"{len(unpriced):,} models without a cost"):
+    count = len(unpriced)
+    with st.expander(f"{count:,} model{'' if count == 1 else 's'} without a cost for this workload, and why"):
         st.dataframe(
             unpriced[["name", "id", "reason"]],
             hide_index=True,
