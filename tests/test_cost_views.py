@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -197,3 +199,14 @@ def test_a_long_prompt_never_ranks_a_model_that_cannot_take_it() -> None:
     assert "models cannot take this workload" in " ".join(c.value for c in app.caption)
     unpriced = app.dataframe[1].value.set_index("id")
     assert unpriced.loc["tiny/short-context", "reason"] == "context 8,192 < 251,000 tokens"
+
+
+def test_the_chart_follows_the_table_and_draws_only_a_readable_budget() -> None:
+    app = page(FIXTURE_PAGE, w_in="1000", w_out="100", w_req="10", w_budget="50")
+    assert not app.exception
+    chart = json.loads(app.get("vega_lite_chart")[0].proto.spec)
+    assert chart["encoding"]["y"]["sort"] == cost_table(app)["id"].tolist()[:3]  # the table's order
+    assert "layer" not in chart  # $50 against bars under $4: no line stretching the axis
+    assert "far beyond these bars, so it is not drawn: all 3 fit it" in " ".join(c.value for c in app.caption)
+    app = page(FIXTURE_PAGE, w_in="1000", w_out="100", w_req="10", w_budget="0.5")
+    assert "layer" in json.loads(app.get("vega_lite_chart")[0].proto.spec)  # drawn where readable

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
+from decimal import Decimal
 
 import altair as alt
 import pandas as pd
@@ -24,6 +25,7 @@ from catalog.pricing.money import usd, usd_short
 from catalog.pricing.schedule import format_hhmm
 
 DEFAULT_PRESET = "Chat"
+BUDGET_SCALE = 2  # the budget line is drawn while it is at most this many times the dearest bar
 PRESET_KEY, UTC_KEY, BUDGET_KEY, TOP_KEY = "cost_preset", "cost_utc_time", "cost_budget", "cost_top_n"
 PRESET_PARAM, UTC_PARAM, BUDGET_PARAM = "w_preset", "w_utc", "w_budget"
 ANY_TIME = -1  # the base price; a selectbox shows None as an empty "Choose an option"
@@ -140,7 +142,13 @@ def render_calculator(filtered: pd.DataFrame) -> None:
         )
     _figures(priced, budget)
     if not priced.empty:
-        st.altair_chart(_chart(cheapest(table, st.session_state[TOP_KEY]), budget), key="cost_chart")
+        top = cheapest(table, st.session_state[TOP_KEY])
+        st.altair_chart(_chart(top, budget))  # no key: a keyed chart could keep a stale order
+        if budget and budget > BUDGET_SCALE * float(top["per_month_usd"].max()):
+            st.caption(
+                f"The budget ({usd(Decimal(str(budget)))}/month) is far beyond these bars, so it is "
+                f"not drawn: all {len(top):,} fit it."
+            )
     # The costs right after the model (pinned): on a phone they are what fits beside it.
     shown = ["name", "per_month_usd", "per_request_usd", "per_day_usd", "fits_budget", "note", "id"]
     money = {
@@ -293,25 +301,28 @@ def _figures(priced: pd.DataFrame, budget: float | None) -> None:
 
 
 def _chart(rows: pd.DataFrame, budget: float | None) -> alt.LayerChart | alt.Chart:
+    """The cheapest models as bars, in the table's order; the budget as a line where it is readable."""
     data = rows[["id", "name", "per_request_usd", "per_month_usd"]].astype(
         {"id": str, "name": str, "per_request_usd": float, "per_month_usd": float}
     )
+    data["request_text"] = rows["cost_per_request_usd"].map(usd_short).tolist()
+    data["month_text"] = rows["cost_per_month_usd"].map(usd_short).tolist()
     bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X("per_month_usd:Q", title="$/month", axis=alt.Axis(format="$,.2f")),
-            y=alt.Y("id:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("id:N", sort=data["id"].tolist(), title=None, axis=alt.Axis(labelLimit=260)),
             tooltip=[
                 alt.Tooltip("name:N", title="Model"),
                 alt.Tooltip("id:N", title="Id"),
-                alt.Tooltip("per_request_usd:Q", title="$/request", format="$,.6f"),
-                alt.Tooltip("per_month_usd:Q", title="$/month", format="$,.2f"),
+                alt.Tooltip("request_text:N", title="$/request"),
+                alt.Tooltip("month_text:N", title="$/month"),
             ],
         )
         .properties(title=f"The {len(data)} cheapest for this workload")
     )
-    if not budget:
-        return bars
+    if not budget or budget > BUDGET_SCALE * data["per_month_usd"].max():
+        return bars  # a far-off line would squeeze every bar to the left
     rule = alt.Chart(pd.DataFrame({"budget": [budget]})).mark_rule(color="red").encode(x="budget:Q")
     return bars + rule
