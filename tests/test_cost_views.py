@@ -196,7 +196,8 @@ def test_a_long_prompt_never_ranks_a_model_that_cannot_take_it() -> None:
     table = cost_table(app)
     assert "tiny/short-context" not in table["id"].tolist()  # the cheapest per token, but 8,192 tokens
     assert table["id"].tolist()[0] == "long/context-1m"
-    assert "models cannot take this workload" in " ".join(c.value for c in app.caption)
+    # The 8,192-token model, and a 128,000-token one: 251,000 tokens fit neither.
+    assert "2 models cannot take this workload" in " ".join(c.value for c in app.caption)
     unpriced = app.dataframe[1].value.set_index("id")
     assert unpriced.loc["tiny/short-context", "reason"] == "context 8,192 < 251,000 tokens"
 

@@ -137,8 +137,8 @@ def render_calculator(filtered: pd.DataFrame) -> None:
     )
     if cannot_take:
         st.caption(
-            f"{cannot_take:,} models cannot take this workload (their context or output limit is too small): "
-            "they are never ranked here, and are listed below with the reason."
+            f"{cannot_take:,} model{'' if cannot_take == 1 else 's'} cannot take this workload (context or "
+            "output limit too small): never ranked here, listed below with the reason."
         )
     _figures(priced, budget)
     if not priced.empty:
