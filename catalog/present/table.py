@@ -30,6 +30,10 @@ TABLE_COLUMNS = {
     "Pricing": "pricing",
     "Cache read $/1M": "cache_read_per_mtok",
     "Max output (tokens)": "max_completion_tokens",
+    "Intelligence index": "intelligence_index",
+    "Coding index": "coding_index",
+    "Agentic index": "agentic_index",
+    "Reasoning efforts": "reasoning_efforts",
     "Input modalities": "input_modalities",
     "Output modalities": "output_modalities",
     "Created": "created",
@@ -45,6 +49,9 @@ SORT_COLUMNS = {
     "output_price": "Output $/1M",
     "context": "Context",
     "name": "Model",
+    "intelligence": "Intelligence index",
+    "coding": "Coding index",
+    "agentic": "Agentic index",
 }
 
 
@@ -156,6 +163,14 @@ def _price_cell(raw_json: str, token_priced: bool, column: str) -> str | None:
     return None
 
 
+def reasoning_labels(frame: pd.DataFrame) -> pd.Series:
+    """How each model reasons, in words: its efforts highest first, "any effort", or nothing."""
+    efforts = frame["reasoning_efforts"]
+    mandatory = frame["reasoning_mandatory"].fillna(False).to_numpy(bool)
+    text = efforts.mask((efforts == "").fillna(False).to_numpy(bool), "any effort")
+    return text.where(~mandatory, text + " (always on)").astype("string")
+
+
 def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The models as the table shows them: labelled columns, prices as exact dollar text in their unit."""
     raw_json = frame["raw_json"].tolist()
@@ -172,6 +187,8 @@ def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
             data[label] = pd.Series(cells, index=frame.index, dtype="string")
         elif column == "context_length":
             data[label] = frame[column].where(frame[column] > 0)  # an image model's 0 means none
+        elif column == "reasoning_efforts":
+            data[label] = reasoning_labels(frame)
         else:
             data[label] = frame[column]
     return pd.DataFrame(data, index=frame.index)
