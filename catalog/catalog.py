@@ -19,7 +19,7 @@ from catalog.fetch.saved import SavedResponse
 from catalog.history.backfill import Placed, backfill
 from catalog.history.changes import ChangeSummary, diff_models
 from catalog.history.record import HISTORY_NAME, Recorded, read_recorded, record_refresh
-from catalog.history.view import History
+from catalog.history.view import History, read_history
 from catalog.settings import API_BASE, API_KEY, DEADLINE_S
 from catalog.storage.store import META_NAME, StatKey, Store, StoreDamaged, StoredMeta
 
@@ -113,6 +113,7 @@ class Catalog:
         self._lock = threading.RLock()
         self._current: Snapshot | None = None
         self._stat: StatKey | None = None
+        self._history: History | None = None
 
     @property
     def directory(self) -> Path:
@@ -128,6 +129,17 @@ class Catalog:
             if self._current is not None and self.store.stat_key() == self._stat:
                 return self._current
             return self._load()
+
+    def history(self) -> History:
+        """The change history beside the catalog; costs one stat when it has not changed. Its
+        `version` changes with every write of the history, by any process."""
+        version = self.store.stat_key(HISTORY_NAME)
+        current = self._history
+        if current is not None and current.version == version:
+            return current
+        history = read_history(self.store)
+        self._history = history  # a racing thread may read the same file once more: no harm
+        return history
 
     def refresh(
         self,

@@ -130,10 +130,11 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def stat_key(self) -> StatKey | None:
-        """The metadata file's identity, at the cost of one stat; None when there is no store."""
+    def stat_key(self, name: str = META_NAME) -> StatKey | None:
+        """The identity of one of the store's files (the metadata by default), at the cost of one
+        stat: it changes whenever the file is replaced. None when there is no such file."""
         try:
-            st = os.stat(self.meta_path)
+            st = os.stat(self.directory / name)
         except (FileNotFoundError, NotADirectoryError):
             return None
         return StatKey(st.st_ino, st.st_size, st.st_mtime_ns)
