@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog import settings
+from catalog.alerts.watch import Watchlist, load_watchlist
+from catalog.alerts.webhook import check_webhook_url, notify_refresh
 from catalog.catalog import Catalog
 from catalog.errors import CatalogError
 from catalog.fetch.saved import read_saved
@@ -23,9 +25,21 @@ Command = Callable[[argparse.Namespace, Catalog], int]
 
 
 def cmd_refresh(args: argparse.Namespace, catalog: Catalog) -> int:
+    notify_url = args.notify or settings.NOTIFY_URL.value()
+    if notify_url:
+        notify_url = check_webhook_url(notify_url)
+    watchlist = watchlist_of(args)  # a bad watch file stops here, before anything changes
     result = catalog.refresh(force=args.force)
     print(result.summary())
+    if notify_url:
+        # A webhook that fails never fails the refresh: it is said, and the exit status stays 0.
+        print(notify_refresh(catalog, result, notify_url, watchlist))
     return 0
+
+
+def watchlist_of(args: argparse.Namespace) -> Watchlist:
+    """The watch file given by --watch or CATALOG_WATCH_FILE; every change without one."""
+    return load_watchlist(args.watch or settings.WATCH_FILE.value())
 
 
 def cmd_reset(args: argparse.Namespace, catalog: Catalog) -> int:
@@ -94,6 +108,9 @@ def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
         since=args.since, until=args.until, kinds=tuple(args.kind or ()), authors=tuple(args.author or ())
     )
     events = query.select(history)
+    watchlist = watchlist_of(args)
+    if not watchlist.everything:
+        events = watchlist.watched(events, catalog.snapshot().models)
     if args.format == "atom":
         data = atom_feed(history, query)
     elif args.format == "csv":
@@ -181,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument(
         "--force", action="store_true", help="accept a response that shrinks the catalog under half"
     )
+    refresh.add_argument(
+        "--notify",
+        metavar="URL",
+        help="post the watched changes to this Slack or Discord webhook (default: $CATALOG_NOTIFY_URL)",
+    )
+    refresh.add_argument("--watch", metavar="FILE", help="watch file (default: $CATALOG_WATCH_FILE)")
     refresh.set_defaults(run=cmd_refresh)
 
     reset = commands.add_parser("reset", help="restore the bundled default model list")
@@ -224,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     changes.add_argument(
         "--author", action="append", help="only models of this author, e.g. openai (repeat for several)"
+    )
+    changes.add_argument(
+        "--watch", metavar="FILE", help="only watched changes (default: $CATALOG_WATCH_FILE, else all)"
     )
     changes.add_argument("--format", choices=("table", "csv", "json", "atom"), default="table")
     changes.add_argument("--output", "-o", help="file to write (default: standard output)")
