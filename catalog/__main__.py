@@ -58,7 +58,7 @@ def cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
     print(f"source:     {snapshot.describe_source()}")
     if snapshot.api_base:
         print(f"api base:   {snapshot.api_base}")
-    print(f"directory:  {catalog.directory}")
+    print(f"directory:  {catalog.location}")
     print(f"generation: {snapshot.generation}")
     print(f"models:     {snapshot.count:,}")
     print("by provider:")

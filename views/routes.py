@@ -43,7 +43,7 @@ def feed(request: Request) -> Response:
 
 def models_json(request: Request) -> Response:
     catalog = shared_catalog()
-    return Response(_models_json(str(catalog.directory), catalog.snapshot()), media_type=JSON_MEDIA_TYPE)
+    return Response(_models_json(catalog.location, catalog.snapshot()), media_type=JSON_MEDIA_TYPE)
 
 
 def changes_json(request: Request) -> Response:
@@ -87,8 +87,8 @@ _models_lock = threading.Lock()
 _models_cache: dict[str, Any] = {"key": None, "body": b""}
 
 
-def _models_json(directory: str, snapshot: Snapshot) -> bytes:
-    key = (directory, snapshot.generation, snapshot.source, snapshot.fetched_at)
+def _models_json(location: str, snapshot: Snapshot) -> bytes:
+    key = (location, snapshot.generation, snapshot.source, snapshot.fetched_at)
     with _models_lock:
         if _models_cache["key"] == key:
             return _models_cache["body"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import threading
 from collections.abc import Hashable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -16,12 +18,13 @@ from typing import Any
 
 import pandas as pd
 
+from catalog.errors import StoreError
 from catalog.fetch.normalize import COLUMNS, build_frame, normalize_models
 from catalog.history.record import HISTORY_NAME, empty_state, parse_stamp, parse_state
 from catalog.pricing.fields import VARIABLE, display_unit
 from catalog.pricing.money import plain_decimal, usd
 from catalog.settings import REMOVED_GRACE_DAYS
-from catalog.storage.store import Store
+from catalog.storage.interface import CatalogStore, open_store
 
 NEW_DAYS = 7.0
 EVENT_COLUMNS = [
@@ -373,23 +376,39 @@ def _money(exact: str) -> str:
     return usd(Decimal(exact)) if exact and exact != VARIABLE else exact or "—"
 
 
-# -- reading ------------------------------------------------------------------------------------------
+# -- loading, cached by file version -------------------------------------------------------------
+
+_cache: dict[str, tuple[Hashable | None, History]] = {}
+_cache_lock = threading.Lock()
 
 
-def read_history(store: Store) -> History:
-    """The change history beside a store's catalog, never raising: a file that cannot be read gives
-    an empty history whose `notice` says why. Its `version` is the file's identity when read."""
-    version = store.stat_key(HISTORY_NAME)
-    path = store.directory / HISTORY_NAME
+def load_history(source: CatalogStore | str | os.PathLike[str] | None = None) -> History:
+    """The history of a store (or of the store at a location, default `CATALOG_DIR`).
+
+    Costs one `stat` (a memory read on S3, where a poll follows the file) when it has not changed.
+    """
+    store = open_store(source) if source is None or isinstance(source, str | os.PathLike) else source
+    key = store.location
+    version = store.document_version(HISTORY_NAME)
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    history = _read(store, version)
+    with _cache_lock:
+        _cache[key] = (version, history)
+    return history
+
+
+def _read(store: CatalogStore, version: Hashable | None) -> History:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        document = store.read_document(HISTORY_NAME)
+    except StoreError as error:
+        return History(notice=f"The change history cannot be read ({error}).", version=version)
+    if document is None:
         return History(version=version)
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or error
-        return History(notice=f"The change history cannot be read ({reason}).", version=version)
     try:
-        return History(parse_state(text), version=version)
+        return History(parse_state(document.data.decode("utf-8")), version=version)
     except ValueError as error:
         return History(
             notice=f"The change history cannot be read ({error}); the next refresh starts it again.",
