@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 import streamlit as st
 
@@ -11,7 +10,6 @@ from catalog import Catalog, CatalogError, settings
 from catalog.catalog import Snapshot
 from catalog.errors import RefreshRefused
 from catalog.fetch.scores import EFFORTS
-from catalog.history.view import load_history
 from catalog.present.filters import REASONING_CHOICES, Filters, capability_label
 from catalog.present.freshness import age_text, is_stale, stale_after_hours
 from catalog.present.table import current_models, escape_markdown
@@ -23,6 +21,7 @@ from views.cost import render_calculator
 from views.models import render_details, render_sort, render_table
 from views.routes import ROUTES
 from views.value import render_value
+from views.watch import watched_ids
 
 if __name__ != "__main__":
     # `streamlit run` imports this file for `app` and serves ROUTES beside the page (the feed, the
@@ -41,6 +40,7 @@ CONTEXT_STEPS = [0, 8_192, 16_384, 32_768, 65_536, 128_000, 200_000, 262_144, 1_
 FILTER_DEFAULTS = {
     "q": "", "author": [], "in": [], "out": [], "cap": [], "ctx": 0,
     "max_in": None, "max_out": None, "free": False, "novar": False, "noexp": False, "removed": False,
+    "watched": False,
     "min_intel": None, "min_code": None, "min_agent": None, "reason": "", "effort": "",
 }  # fmt: skip
 
@@ -120,9 +120,7 @@ with st.sidebar:
 snapshot = catalog.snapshot()
 views = views_for(snapshot)
 choices, counts = views.choices(), views.counts()
-history = load_history(catalog.directory)
-# "new" badges, removal grace and expiry all move with the date: views are rebuilt once a day too.
-history_key = (history.refreshes, history.last_refresh_at, date.today())
+history = catalog.history()
 
 # -- header ---------------------------------------------------------------------------------------
 st.title("OpenRouter model catalog", anchor=False)
@@ -150,7 +148,7 @@ with st.container(horizontal=True, gap="medium"):
     st.metric("Not priced per token", f"{counts['not_token_priced']:,}", width="content")
     st.metric(
         "New in 7 days",
-        f"{len(views.new_ids(history, history_key)):,}",
+        f"{len(views.new_ids(history)):,}",
         width="content",
         help="Listed on OpenRouter in the last 7 days (by its creation date)",
     )
@@ -217,6 +215,12 @@ with st.sidebar:
             help="Models that reason and accept this effort level (a model that lists none accepts any).",
         )
     free_only = st.checkbox("Free models only", key="free", bind="query-params")
+    watched_only = st.checkbox(
+        "Watched models only",
+        key="watched",
+        bind="query-params",
+        help="Models you starred (**Watch** in a model's details), and those your watch file names.",
+    )
     hide_variable = st.checkbox("Hide variable-priced routers", key="novar", bind="query-params")
     hide_expiring = st.checkbox("Hide models expiring within 30 days", key="noexp", bind="query-params")
     show_removed = st.toggle(
@@ -242,6 +246,7 @@ filters = Filters(
     hide_variable=hide_variable,
     capabilities=tuple(capabilities),
     hide_expiring=hide_expiring,
+    watched=watched_ids(snapshot.models["id"]) if watched_only else None,
     min_intelligence=minimums["intelligence"],
     min_coding=minimums["coding"],
     min_agentic=minimums["agentic"],
@@ -249,7 +254,7 @@ filters = Filters(
     effort=effort,
     sort=sort,
 )
-shown = views.table(history, history_key, show_removed, filters)
+shown = views.table(history, show_removed, filters)
 
 
 @st.fragment
