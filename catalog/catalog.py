@@ -156,7 +156,7 @@ class Catalog:
                 normalized.frame,
                 source="live",
                 fetched_at=fetched_at,
-                api_base=api_base,
+                api_base=client.api_base,  # without any user:password@ the configured URL holds
                 defaults_as_of=None,
                 problems=normalized.problems,
             )

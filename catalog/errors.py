@@ -7,6 +7,10 @@ class CatalogError(Exception):
     """Base of every error the catalog raises on purpose."""
 
 
+class ConfigError(CatalogError):
+    """A setting (environment, secrets, command line) is invalid; the message names it."""
+
+
 class FetchError(CatalogError):
     """The live catalog could not be fetched; nothing was changed."""
 
@@ -47,6 +51,12 @@ class HTTPStatusError(FetchError):
 
 class BadResponse(FetchError):
     """The response arrived but is not a usable model list."""
+
+
+class ResponseTooLarge(BadResponse):
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(f"the response is over {limit_bytes / 2**20:g} MB (OPENROUTER_MAX_RESPONSE_MB); not read further")
+        self.limit_bytes = limit_bytes
 
 
 class NotJSON(BadResponse):

@@ -108,6 +108,10 @@ def test_reset_asks_for_confirmation_then_restores_defaults(app: AppTest, stand_
         ("unavailable", "HTTP 503: Service temporarily unavailable"),
         ("empty", "lists no models"),
         ("truncated", "cut short"),
+        ("deep", "the response nests over 32 levels deep"),
+        ("gzip_layers", "the response is compressed 2 times over (gzip, gzip)"),
+        ("next_offhost", "next-page link leads to http://evil.invalid:80"),
+        ("retry_after_nan", "HTTP 429: Rate limit exceeded"),
     ],
 )
 def test_failed_refresh_shows_the_reason_and_keeps_the_table(
