@@ -55,7 +55,8 @@ class BadResponse(FetchError):
 
 class ResponseTooLarge(BadResponse):
     def __init__(self, limit_bytes: int) -> None:
-        super().__init__(f"the response is over {limit_bytes / 2**20:g} MB (OPENROUTER_MAX_RESPONSE_MB); not read further")
+        limit = f"{limit_bytes / 2**20:g} MB"
+        super().__init__(f"the response is over {limit} (OPENROUTER_MAX_RESPONSE_MB); not read further")
         self.limit_bytes = limit_bytes
 
 
