@@ -21,6 +21,7 @@ import pandas as pd
 
 from catalog.fetch.normalize import COLUMNS, PER_TOKEN_FIELDS, build_frame, normalize_models
 from catalog.history.record import HISTORY_NAME, empty_state, grace_days_from_env, parse_stamp, parse_state
+from catalog.present.terminal import printable
 from catalog.storage.store import default_directory
 
 NEW_DAYS = 7.0
@@ -333,15 +334,16 @@ def format_table(events: pd.DataFrame) -> str:
     if events.empty:
         return "no changes\n"
     lines = []
-    id_width = min(max(len(str(i)) for i in events["id"]), 60)
-    for row in events.itertuples(index=False):
-        line = f"{row.at:%Y-%m-%d %H:%M}  {row.change:<8}  {str(row.id)[:60]:<{id_width}}"
+    ids = [printable(str(model_id)) for model_id in events["id"]]  # third-party text, for a terminal
+    id_width = min(max(len(model_id) for model_id in ids), 60)
+    for model_id, row in zip(ids, events.itertuples(index=False), strict=True):
+        line = f"{row.at:%Y-%m-%d %H:%M}  {row.change:<8}  {model_id[:60]:<{id_width}}"
         if row.change == "repriced":
             pct = "" if math.isnan(row.change_pct) else f" ({row.change_pct:+.1f}%)"
             line += f"  {row.field}: {row.old_exact} -> {row.new_exact} {row.unit}{pct}"
         elif row.change == "retiered":
             line += "  price tiers changed"
-        lines.append(line.rstrip())
+        lines.append(printable(line).rstrip())
     return "\n".join(lines) + "\n"
 
 
