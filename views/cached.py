@@ -22,7 +22,7 @@ from catalog import Catalog
 from catalog.catalog import Snapshot
 from catalog.history.view import History
 from catalog.present.filters import Filters, apply_filters, capability_label, options
-from catalog.present.table import table_frame, with_status
+from catalog.present.table import picker_label, recently_created, table_frame, with_status
 
 PICKER_LIMIT = 1_000  # options of the "Model details" picker: each is sent to the browser on every rerun
 TABLE_ROWS_KEPT = 200_000  # rows of filtered views kept per snapshot, all filter sets together
@@ -86,6 +86,7 @@ class ShownTable:
     rows: pd.DataFrame  # the filtered, sorted models with every normalized column
     display: pa.Table  # the same rows as the table shows them, converted to Arrow once
     picker: list[str]  # ids for the "Model details" picker: the first PICKER_LIMIT rows
+    picker_labels: dict[str, str]  # id -> "name · id" for the picker's ids
     removed: int  # recently removed models listed besides the catalog's own
 
 
@@ -115,7 +116,9 @@ class SnapshotViews:
 
     def new_ids(self, history: History, history_key: Hashable) -> frozenset[str]:
         """The models with a "new" badge: one set for the header's count and the table's badges."""
-        return self._once.get(("new", history_key), history.new_ids)
+        return self._once.get(
+            ("new", history_key), lambda: recently_created(self.snapshot.models, history.new_ids())
+        )
 
     def listed(self, history: History, history_key: Hashable, show_removed: bool) -> pd.DataFrame:
         """The catalog with its "new" badges, plus recently removed models when asked."""
@@ -134,10 +137,12 @@ class SnapshotViews:
         def build() -> ShownTable:
             listed = self.listed(history, history_key, show_removed)
             rows = apply_filters(listed, filters)
+            first = rows.iloc[:PICKER_LIMIT]
             return ShownTable(
                 rows=rows,
                 display=pa.Table.from_pandas(table_frame(rows), preserve_index=False),
-                picker=rows["id"].iloc[:PICKER_LIMIT].tolist(),
+                picker=first["id"].tolist(),
+                picker_labels=dict(zip(first["id"], picker_label(first), strict=True)),
                 removed=len(listed) - self.snapshot.count,
             )
 
@@ -147,7 +152,7 @@ class SnapshotViews:
         models = self.snapshot.models
         parameters = options(models, "supported_parameters")
         return {
-            "provider": sorted(models["provider"].unique()),
+            "author": sorted(models["provider"].unique()),
             "in": options(models, "input_modalities"),
             "out": options(models, "output_modalities"),
             "cap": sorted(parameters, key=lambda p: (capability_label(p) == p, capability_label(p).lower())),
@@ -157,7 +162,7 @@ class SnapshotViews:
         models = self.snapshot.models
         return {
             "models": len(models),
-            "providers": len(self.choices()["provider"]),
+            "authors": len(self.choices()["author"]),
             "free": int(models["is_free"].sum()),
             "not_token_priced": int((~models["token_priced"]).sum()),
         }
