@@ -257,6 +257,8 @@ class Catalog:
             )
         except StoreError as error:
             return Recorded(None, f"change history not updated: {error}")
+        except Exception as error:  # noqa: BLE001 - the catalog was written: say so, whatever went wrong
+            return Recorded(None, f"change history not updated ({type(error).__name__}: {error})")
 
     def _load(self) -> Snapshot:
         """Read the store (caller holds self._lock); first run and damage fall back to defaults."""

@@ -48,7 +48,7 @@ import pandas as pd
 
 from catalog.errors import StoreError
 from catalog.history.changes import KINDS, ChangeSummary, Observed, observe, price_changes
-from catalog.storage.store import DAMAGED_DIR, Store
+from catalog.storage.store import Store
 
 SCHEMA_VERSION = 1
 HISTORY_NAME = "history.json"
@@ -264,13 +264,13 @@ def read_recorded(store: Store) -> tuple[dict[str, Any], str | None]:
 def _read_for_update(store: Store) -> tuple[dict[str, Any], str | None]:
     path = store.directory / HISTORY_NAME
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return empty_state(), None
     except OSError as error:
         raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
     try:
-        return parse_state(text), None
+        return parse_state(data.decode("utf-8")), None  # not UTF-8: a ValueError, damaged too
     except _NewerSchema as error:
         raise StoreError(str(error)) from None
     except ValueError as error:
@@ -283,9 +283,8 @@ def _read_for_update(store: Store) -> tuple[dict[str, Any], str | None]:
 
 
 def _move_aside(store: Store, path: Path, reason: str) -> Path:
-    target = store.directory / DAMAGED_DIR / datetime.now(UTC).strftime("history-%Y%m%dT%H%M%S%fZ")
+    target = store.damaged_folder(datetime.now(UTC).strftime("history-%Y%m%dT%H%M%S%fZ"))
     try:
-        target.mkdir(parents=True, exist_ok=True)
         os.replace(path, target / path.name)
         (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
     except OSError as error:
@@ -298,11 +297,18 @@ class _NewerSchema(ValueError):
 
 
 def parse_state(text: str) -> dict[str, Any]:
-    """The state in `text`; ValueError when it is not a history this version can use."""
+    """The state in `text`; ValueError when it is not a history this version can use.
+
+    Every field the page, `changes` and a refresh read is checked for type (and every time for
+    being one): a history of valid JSON with `"refreshes": "many"` or a list where prices go once
+    failed each refresh after the catalog was written.
+    """
     try:
         state = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"not JSON: {error}") from None
+    except RecursionError:
+        raise ValueError("nested too deeply to be a history") from None
     if not isinstance(state, dict):
         raise ValueError("not a JSON object")
     version = state.get("schema_version")
@@ -311,15 +317,14 @@ def parse_state(text: str) -> dict[str, Any]:
     if version > SCHEMA_VERSION:
         raise _NewerSchema(f"{HISTORY_NAME} was written by a newer version (schema {version})")
     models, events = state.get("models"), state.get("events")
-    if not isinstance(models, dict) or not all(
-        isinstance(m, dict) and "first_seen" in m for m in models.values()
-    ):
+    if not isinstance(models, dict):
         raise ValueError("models are not a map of model entries")
-    if not isinstance(events, list) or not all(
-        isinstance(e, dict) and e.get("change") in KINDS and isinstance(e.get("id"), str) and "at" in e
-        for e in events
-    ):
+    for model_id, entry in models.items():
+        _check_entry(model_id, entry)
+    if not isinstance(events, list):
         raise ValueError("events are not a list of changes")
+    for event in events:
+        _check_event(event)
     imports = state.get("imports", [])
     if not isinstance(imports, list) or not all(
         isinstance(i, dict) and isinstance(i.get("sha256"), str) and isinstance(i.get("at"), str)
@@ -328,9 +333,65 @@ def parse_state(text: str) -> dict[str, Any]:
         raise ValueError("imports are not a list of imported files")
     for key in ("baseline_at", "last_refresh_at"):
         if state.get(key) is not None:
-            parse_stamp(state[key])
-    state.setdefault("refreshes", 0)
+            _check_stamp(state[key], key)
+    refreshes = state.setdefault("refreshes", 0)
+    if isinstance(refreshes, bool) or not isinstance(refreshes, int) or refreshes < 0:
+        raise ValueError(f"refreshes is not a count ({str(refreshes)[:40]!r})")
     return state
+
+
+def _check_stamp(value: Any, what: str) -> None:
+    try:
+        parse_stamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} is not a time ({str(value)[:40]!r})") from None
+
+
+def _check_prices(prices: Any, what: str, *, pairs: bool = False) -> None:
+    def is_price(value: Any) -> bool:
+        return isinstance(value, str) and len(value) <= 64
+
+    if not isinstance(prices, dict) or not all(
+        isinstance(field, str)
+        and (
+            (isinstance(value, list) and len(value) == 2 and all(map(is_price, value)))
+            if pairs
+            else is_price(value)
+        )
+        for field, value in prices.items()
+    ):
+        raise ValueError(f"{what}: prices are not decimal texts by field")
+
+
+def _check_entry(model_id: str, entry: Any) -> None:
+    what = f"model {model_id[:80]!r}"
+    if not isinstance(entry, dict):
+        raise ValueError(f"{what} is not an entry")
+    _check_stamp(entry.get("first_seen"), f"{what}: first_seen")
+    for key in ("removed_at", "last_seen"):
+        if key in entry:
+            _check_stamp(entry[key], f"{what}: {key}")
+    if not isinstance(entry.get("name", ""), str) or not isinstance(entry.get("tiers", ""), str):
+        raise ValueError(f"{what}: name or tiers is not a text")
+    if "raw" in entry and not isinstance(entry["raw"], str):
+        raise ValueError(f"{what}: raw is not a text")
+    _check_prices(entry.get("prices", {}), what)
+
+
+def _check_event(event: Any) -> None:
+    if (
+        not isinstance(event, dict)
+        or event.get("change") not in KINDS
+        or not isinstance(event.get("id"), str)
+    ):
+        raise ValueError("events are not a list of changes")
+    what = f"the {event['change']} event of {event['id'][:80]!r}"
+    _check_stamp(event.get("at"), f"{what}: at")
+    if "prices" in event:
+        _check_prices(event["prices"], what, pairs=event["change"] == "repriced")
+    tiers = event.get("tiers", ["", ""])
+    if not (isinstance(tiers, list) and len(tiers) == 2 and all(isinstance(t, str) for t in tiers)):
+        raise ValueError(f"{what}: tiers are not a pair of texts")
 
 
 def format_stamp(moment: datetime) -> str:

@@ -386,13 +386,13 @@ def _identity(path: Path) -> tuple[int, int, int] | None:
 
 def _read(path: Path) -> History:
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return History()
     except OSError as error:
         return History(notice=f"The change history cannot be read ({error.strerror or error}).")
     try:
-        return History(parse_state(text))
+        return History(parse_state(data.decode("utf-8")))  # not UTF-8: a ValueError, damaged too
     except ValueError as error:
         return History(
             notice=f"The change history cannot be read ({error}); the next refresh starts it again."

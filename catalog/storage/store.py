@@ -285,10 +285,8 @@ class Store:
             present = [n for n in names if (self.directory / n).exists()]
             if not present:
                 return None
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-            target = self.directory / DAMAGED_DIR / stamp
+            target = self.damaged_folder(datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"))
             try:
-                target.mkdir(parents=True, exist_ok=True)
                 for name in present:
                     os.replace(self.directory / name, target / name)
                 (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
@@ -298,6 +296,27 @@ class Store:
                 ) from None
             _fsync_directory(self.directory)
             return target
+
+    def damaged_folder(self, name: str) -> Path:
+        """A new folder `damaged/<name>` inside the directory, for files set aside.
+
+        `damaged/` must be a real folder of the directory: a link there would take the user's files
+        somewhere else, so it is never followed.
+        """
+        damaged = self.directory / DAMAGED_DIR
+        try:
+            damaged.mkdir(exist_ok=True)
+            if damaged.is_symlink() or not damaged.is_dir():
+                raise StoreError(
+                    f"{damaged} is not a folder of the catalog (a link?); nothing is moved there"
+                )
+            target = damaged / name
+            target.mkdir()
+        except FileExistsError:
+            raise StoreError(f"{damaged} is not a folder of the catalog; nothing is moved there") from None
+        except OSError as error:
+            raise StoreError(f"cannot create {damaged / name}: {error.strerror or error}") from None
+        return target
 
     # -- internals -----------------------------------------------------------------------------
 
