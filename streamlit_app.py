@@ -11,7 +11,7 @@ from catalog.catalog import Snapshot
 from catalog.errors import RefreshRefused
 from catalog.history.view import load_history
 from catalog.present.filters import Filters, capability_label
-from catalog.present.freshness import age_text, is_stale, stale_after_hours
+from catalog.present.freshness import age_text, is_stale, stale_warning
 from catalog.present.table import current_models, escape_markdown
 from views.cached import shared_catalog, views_for
 from views.changes import render_changes, render_price_history
@@ -130,11 +130,7 @@ else:
 if snapshot.notice:
     st.warning(escape_markdown(snapshot.notice), icon=":material/warning:")
 if snapshot.is_live and is_stale(snapshot.fetched_at):
-    st.warning(
-        f"These prices are {age_text(snapshot.fetched_at)} old (over {stale_after_hours():g} h). "
-        "Press **Refresh prices** for current ones.",
-        icon=":material/schedule:",
-    )
+    st.warning(stale_warning(snapshot.fetched_at), icon=":material/schedule:")
 with st.container(horizontal=True, gap="medium"):
     st.metric("Models", f"{counts['models']:,}", width="content")
     st.metric("Authors", f"{counts['authors']:,}", width="content", help="Who made the models")

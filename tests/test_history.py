@@ -473,3 +473,25 @@ def test_two_concurrent_writers_leave_a_coherent_history(catalog_dir: Path):
 
 def _frame(models: list[dict[str, Any]]) -> pd.DataFrame:
     return normalize_models(models).frame
+
+
+def test_a_clock_that_goes_back_keeps_the_log_in_order(catalog_dir: Path, stand_in: StandIn, clock: Clock):
+    catalog = Catalog()
+    refresh(catalog, stand_in, [model("a/one")])  # 03-01 09:00
+    clock.advance(days=1)
+    refresh(catalog, stand_in, [model("a/one", "0.000002")])  # 03-02 09:00
+    clock.advance(days=-2)
+    refresh(catalog, stand_in, [model("a/one", "0.000003")])  # the clock says 02-28: recorded at 03-02
+
+    assert log(catalog_dir) == [
+        ("03-02 09:00", "repriced", "a/one", "prompt", "1", "2"),
+        ("03-02 09:00", "repriced", "a/one", "prompt", "2", "3"),
+    ]
+    series = load_history(catalog_dir).price_series("a/one")
+    prompt = series[series["field"] == "prompt"]
+    assert [
+        (f"{at:%m-%d}", exact) for at, exact in zip(prompt["at"], prompt["price_exact"], strict=True)
+    ] == [
+        ("03-01", "1"),
+        ("03-02", "3"),  # the latest prices, not the ones the clock's jump would have put last
+    ]

@@ -41,6 +41,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +136,14 @@ def apply_refresh(
     *,
     previous_raw: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], ChangeSummary | None]:
-    """The history after one more live catalog (a new state; `state` is not modified)."""
+    """The history after one more live catalog (a new state; `state` is not modified).
+
+    A refresh is recorded no earlier than the one before it: when the wall clock went back (a
+    refresh at T + 1 day, then one at T - 1 day), the log stays in the order things happened.
+    """
+    last = state.get("last_refresh_at")
+    if last is not None and parse_stamp(last) > at:
+        at = parse_stamp(last)
     return apply_listing(state, listing_of(frame), at, previous_raw=previous_raw)
 
 
@@ -349,7 +357,12 @@ def _check_stamp(value: Any, what: str) -> None:
 
 def _check_prices(prices: Any, what: str, *, pairs: bool = False) -> None:
     def is_price(value: Any) -> bool:
-        return isinstance(value, str) and len(value) <= 64
+        if not isinstance(value, str) or len(value) > 64:
+            return False
+        try:
+            return Decimal(value).is_finite()
+        except ArithmeticError:  # decimal.InvalidOperation: not a number
+            return False
 
     if not isinstance(prices, dict) or not all(
         isinstance(field, str)
