@@ -44,10 +44,6 @@ class SavedResponse:
     def count(self) -> int:
         return len(self.frame)
 
-    @property
-    def raw_by_id(self) -> dict[str, str]:
-        return {str(i): str(raw) for i, raw in zip(self.frame["id"], self.frame["raw_json"], strict=True)}
-
 
 def read_saved(path: str | os.PathLike[str], as_of: datetime | None = None) -> SavedResponse:
     """The models of a saved response and when it was saved; BadResponse when it is not one."""

@@ -7,7 +7,7 @@
      "last_refresh_at": "...", "refreshes": 42,
      "models": {"openai/gpt-4o": {"name": "...", "first_seen": "...", "prices": {"prompt": "0.0000025"},
                                   "tiers": "[...]", "per_unit": true,            # when present
-                                  "removed_at": "...", "last_seen": "...", "raw": "{...}"}},  # when removed
+                                  "removed_at": "...", "last_seen": "..."}},  # when removed
      "events": [{"at": "...", "change": "repriced", "id": "...",
                  "prices": {"prompt": ["0.000002", "0.0000025"]}},
                 {"at": "...", "change": "retiered", "id": "...", "tiers": ["[...]", "[...]"]},
@@ -40,7 +40,7 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -84,14 +84,13 @@ def record_refresh(
 ) -> Recorded:
     """Fold one live catalog into the history file of `store` (the caller holds `store.locked()`).
 
-    `previous_live` is the live catalog stored before this one, if any: it gives removed models
-    their raw JSON, and it becomes the baseline when there is no history yet.
+    `previous_live` is the live catalog stored before this one, if any: it becomes the baseline
+    when there is no history yet.
     """
     state, notice = _read_for_update(store)
-    previous_raw = _raw_by_id(previous_live) if previous_live is not None else {}
     if state["baseline_at"] is None and previous_live is not None and previous_at is not None:
         state, _ = apply_refresh(state, previous_live, previous_at)
-    state, changes = apply_refresh(state, frame, at, previous_raw=previous_raw)
+    state, changes = apply_refresh(state, frame, at)
     store.write_json(HISTORY_NAME, state)
     return Recorded(changes, notice)
 
@@ -133,8 +132,6 @@ def apply_refresh(
     state: Mapping[str, Any],
     frame: pd.DataFrame,
     at: datetime,
-    *,
-    previous_raw: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], ChangeSummary | None]:
     """The history after one more live catalog (a new state; `state` is not modified).
 
@@ -144,15 +141,13 @@ def apply_refresh(
     last = state.get("last_refresh_at")
     if last is not None and parse_stamp(last) > at:
         at = parse_stamp(last)
-    return apply_listing(state, listing_of(frame), at, previous_raw=previous_raw)
+    return apply_listing(state, listing_of(frame), at)
 
 
 def apply_listing(
     state: Mapping[str, Any],
     listing: Listing,
     at: datetime,
-    *,
-    previous_raw: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], ChangeSummary | None]:
     """The history after one more refresh that listed `listing` (a new state)."""
     stamp = format_stamp(at)
@@ -197,10 +192,10 @@ def apply_listing(
         )
         entry["removed_at"] = stamp
         entry["last_seen"] = state["last_refresh_at"] or stamp
-        raw = (previous_raw or {}).get(model_id)
-        if raw is not None:
-            entry["raw"] = raw
-    _forget_old_raw(models, at)
+    for entry in models.values():
+        # Older versions kept a removed model's raw JSON: 200,000 removed models made 473 MB. The
+        # row of a removed model is rebuilt from its id, name and prices, which the entry keeps.
+        entry.pop("raw", None)
 
     order = {kind: position for position, kind in enumerate(KINDS)}
     new_events.sort(key=lambda event: (order[event["change"]], event["id"]))
@@ -237,19 +232,6 @@ def _present_entry(
     if not token_priced:
         kept["per_unit"] = True  # prompt/completion are not per text token (audio, images, ...)
     return kept
-
-
-def _forget_old_raw(models: dict[str, dict[str, Any]], now: datetime) -> None:
-    # A removed model's raw JSON (~1-2 KB) is kept while it is shown; after that its row is rebuilt
-    # from the id, name and prices the history keeps anyway.
-    keep = timedelta(days=grace_days_from_env())
-    for entry in models.values():
-        if "raw" in entry and now - parse_stamp(entry["removed_at"]) > keep:
-            del entry["raw"]
-
-
-def _raw_by_id(frame: pd.DataFrame) -> dict[str, str]:
-    return {str(i): str(raw) for i, raw in zip(frame["id"], frame["raw_json"], strict=True)}
 
 
 def read_recorded(store: Store) -> tuple[dict[str, Any], str | None]:

@@ -201,7 +201,7 @@ class History:
             except (TypeError, ValueError):
                 raw = None
             if not isinstance(raw, dict):
-                # No raw JSON kept (removed while the store held defaults, or long ago): rebuild the basics.
+                # Rebuilt from what the entry keeps (older versions kept the raw JSON for a while).
                 raw = {
                     "id": model_id,
                     "name": entry.get("name", model_id),
