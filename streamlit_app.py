@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import streamlit as st
@@ -19,6 +20,15 @@ from views.charts import render_charts
 from views.compare import render_compare
 from views.cost import render_calculator
 from views.models import render_details, render_sort, render_table
+from views.routes import ROUTES
+
+if __name__ != "__main__":
+    # `streamlit run` imports this file for `app` and serves ROUTES beside the page (the feed, the
+    # JSON API, /healthz); each session runs the page as __main__, so a rerun never builds it again.
+    # The import also runs the page once with no session, where each element would log that it has
+    # no ScriptRunContext: nothing is drawn, and nothing is wrong.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+    app = st.App("streamlit_app.py", routes=ROUTES)
 
 st.set_page_config(
     page_title="OpenRouter model catalog", page_icon=":material/travel_explore:", layout="wide"
