@@ -38,6 +38,7 @@ from platformdirs import user_data_dir
 
 from catalog.errors import StoreError
 from catalog.fetch.normalize import build_frame, normalize_models
+from catalog.fetch.redact import without_credentials
 
 SCHEMA_VERSION = 2
 META_NAME = "catalog.json"
@@ -112,7 +113,7 @@ class StoredMeta:
             source=source,
             fetched_at=_aware_time(payload.get("fetched_at")),
             count=_whole_number(payload.get("count"), "count", MAX_MODEL_COUNT),
-            api_base=_optional_text(payload.get("api_base"), "api_base"),
+            api_base=_api_base(payload.get("api_base")),
             models_file=models_file,
             defaults_as_of=_optional_text(payload.get("defaults_as_of"), "defaults_as_of"),
             problems=tuple(problems),
@@ -138,6 +139,12 @@ def _aware_time(value: Any) -> datetime | None:
     if moment.tzinfo is None:
         raise ValueError(f"fetched_at has no time zone ({value[:40]!r})")
     return moment.astimezone(UTC)
+
+
+def _api_base(value: Any) -> str | None:
+    # A store written before credentials were masked may hold them: never show them.
+    text = _optional_text(value, "api_base")
+    return without_credentials(text) if text else text
 
 
 def _optional_text(value: Any, name: str) -> str | None:
