@@ -322,7 +322,9 @@ class Store:
         except FileExistsError:
             raise StoreError(f"{damaged} is not a folder of the catalog; nothing is moved there") from None
         except OSError as error:
-            raise StoreError(f"cannot create {damaged / name}: {error.strerror or error}") from None
+            raise StoreError(
+                f"cannot move the damaged files to {damaged / name}: {error.strerror or error}"
+            ) from None
         return target
 
     # -- internals -----------------------------------------------------------------------------
