@@ -7,14 +7,14 @@ from datetime import date
 
 import streamlit as st
 
-from catalog import Catalog, CatalogError
+from catalog import Catalog, CatalogError, settings
 from catalog.catalog import Snapshot
 from catalog.errors import RefreshRefused
 from catalog.history.view import load_history
 from catalog.present.filters import Filters, capability_label
 from catalog.present.freshness import age_text, is_stale, stale_warning
 from catalog.present.table import current_models, escape_markdown
-from views.cached import shared_catalog, views_for
+from views.cached import ShownTable, shared_catalog, views_for
 from views.changes import render_changes, render_price_history
 from views.charts import render_charts
 from views.compare import render_compare
@@ -47,14 +47,6 @@ def clear_filters() -> None:
         st.session_state[key] = value
 
 
-def secret(name: str) -> str | None:
-    """A setting from .streamlit/secrets.toml, if there is one (the environment is the fallback)."""
-    try:
-        return st.secrets.get(name)
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
-        return None
-
-
 def shown_catalog(snapshot: Snapshot) -> str:
     if snapshot.is_live and snapshot.fetched_at:
         return f"the live catalog refreshed {snapshot.fetched_at:%Y-%m-%d %H:%M} UTC"
@@ -65,9 +57,7 @@ def run_refresh(catalog: Catalog, force: bool = False) -> None:
     before = catalog.snapshot()
     with st.status("Fetching the live catalog from OpenRouter…", expanded=False) as status:
         try:
-            result = catalog.refresh(
-                force=force, api_base=secret("OPENROUTER_API_BASE"), api_key=secret("OPENROUTER_API_KEY")
-            )
+            result = catalog.refresh(force=force)
         except RefreshRefused as error:
             status.update(label="Refresh refused", state="error")
             st.session_state["offer_force"] = True
@@ -84,6 +74,11 @@ def run_refresh(catalog: Catalog, force: bool = False) -> None:
             st.session_state["action"] = ("success", f"Refreshed: {result.summary()}.")
 
 
+try:
+    settings.check_all()
+except settings.SettingError as error:
+    st.error(f"Configuration error: {error}", icon=":material/settings:")
+    st.stop()
 catalog = shared_catalog()
 
 # -- sidebar: actions ----------------------------------------------------------------------------
@@ -214,25 +209,32 @@ filters = Filters(
     sort=sort,
 )
 shown = views.table(history, history_key, show_removed, filters)
-filtered = shown.rows
 
-models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
-    ["Models", "Charts", "Cost calculator", "Compare", "What changed"], key="tab", bind="query-params"
-)
 
-if models_tab.open:
-    with models_tab:
-        selected = render_table(shown, snapshot.count, sort)
-        render_details(shown, selected, history.first_seen(), lambda i: render_price_history(catalog, i))
-if charts_tab.open:
-    with charts_tab:
-        render_charts(current_models(filtered))
-if cost_tab.open:
-    with cost_tab:
-        render_calculator(current_models(filtered))
-if compare_tab.open:
-    with compare_tab:
-        render_compare(snapshot.models)
-if changes_tab.open:
-    with changes_tab:
-        render_changes(catalog)
+@st.fragment
+def tabs(shown: ShownTable, sort: str) -> None:
+    """The five tabs. A fragment: switching tabs, and every widget inside them, reruns only this."""
+    filtered = shown.rows
+    models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
+        ["Models", "Charts", "Cost calculator", "Compare", "What changed"], key="tab", bind="query-params"
+    )
+
+    if models_tab.open:
+        with models_tab:
+            selected = render_table(shown, snapshot.count, sort)
+            render_details(shown, selected, history.first_seen(), lambda i: render_price_history(catalog, i))
+    if charts_tab.open:
+        with charts_tab:
+            render_charts(current_models(filtered))
+    if cost_tab.open:
+        with cost_tab:
+            render_calculator(current_models(filtered))
+    if compare_tab.open:
+        with compare_tab:
+            render_compare(snapshot.models)
+    if changes_tab.open:
+        with changes_tab:
+            render_changes(catalog)
+
+
+tabs(shown, sort)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from catalog.errors import BadResponse, CatalogError, RefreshRefused, StoreError
-from catalog.fetch.client import DEFAULT_API_BASE, DEFAULT_DEADLINE_S, OpenRouterClient
+from catalog.fetch.client import OpenRouterClient
 from catalog.fetch.defaults import default_models, defaults_as_of
 from catalog.fetch.normalize import normalize_models
 from catalog.fetch.saved import SavedResponse
@@ -20,6 +20,7 @@ from catalog.history.backfill import Placed, backfill
 from catalog.history.changes import ChangeSummary, diff_models
 from catalog.history.record import HISTORY_NAME, Recorded, read_recorded, record_refresh
 from catalog.history.view import History
+from catalog.settings import API_BASE, API_KEY, DEADLINE_S, MAX_MODELS, MAX_RESPONSE_MB
 from catalog.storage.store import META_NAME, StatKey, Store, StoreDamaged, StoredMeta
 
 SHRINK_LIMIT = 0.5  # a live refresh may not drop the live catalog under half its size unless forced
@@ -136,9 +137,9 @@ class Catalog:
         api_key: str | None = None,
     ) -> RefreshResult:
         """Fetch the whole live catalog, persist it and make it current. On any error nothing changes."""
-        api_base = (api_base or os.environ.get("OPENROUTER_API_BASE") or DEFAULT_API_BASE).rstrip("/")
-        api_key = api_key or os.environ.get("OPENROUTER_API_KEY") or None
-        deadline_s = self.deadline_s or _deadline_from_env()
+        api_base = (api_base or API_BASE.value()).rstrip("/")
+        api_key = api_key or API_KEY.value()
+        deadline_s = self.deadline_s or DEADLINE_S.value()
         seen_generation = self.snapshot().generation  # what this process last saw, before waiting
         with self._lock, self.store.locked():
             previous = self._load()
@@ -151,7 +152,13 @@ class Catalog:
             ):
                 # Another process refreshed while this one waited for the lock: don't fetch twice.
                 return RefreshResult(previous, previous, ChangeSummary((), (), ()), fetched=False)
-            client = OpenRouterClient(api_base, api_key, deadline_s=deadline_s)
+            client = OpenRouterClient(
+                api_base,
+                api_key,
+                deadline_s=deadline_s,
+                max_response_mb=MAX_RESPONSE_MB.value(),
+                max_models=MAX_MODELS.value(),
+            )
             fetched = client.fetch_models()
             normalized = normalize_models(fetched.models, fetched.model_texts)
             if normalized.frame.empty:
@@ -374,14 +381,6 @@ class Catalog:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-def _deadline_from_env() -> float:
-    value = os.environ.get("OPENROUTER_DEADLINE_S")
-    try:
-        return float(value) if value else DEFAULT_DEADLINE_S
-    except ValueError:
-        return DEFAULT_DEADLINE_S
 
 
 def _join(first: str | None, second: str) -> str:

@@ -7,10 +7,6 @@ class CatalogError(Exception):
     """Base of every error the catalog raises on purpose."""
 
 
-class ConfigError(CatalogError):
-    """A setting (environment, secrets, command line) is invalid; the message names it."""
-
-
 class FetchError(CatalogError):
     """The live catalog could not be fetched; nothing was changed."""
 

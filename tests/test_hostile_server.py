@@ -16,8 +16,9 @@ import pytest
 import responses
 
 from catalog import Catalog
-from catalog.errors import BadResponse, ConfigError, HTTPStatusError, ResponseTooLarge
+from catalog.errors import BadResponse, HTTPStatusError, ResponseTooLarge
 from catalog.fetch.client import OpenRouterClient
+from catalog.settings import SettingError
 from tests import payloads
 from tests.reliability import record
 from tests.stand_in import StandIn, echoed_forms, gzip_bomb_body
@@ -107,7 +108,7 @@ def test_a_key_with_control_or_non_ascii_characters_is_refused_without_showing_i
     stand_in: StandIn, catalog_dir: Path, bad_key: str
 ) -> None:
     if "\x00" in bad_key:  # an environment variable cannot hold NUL: go through the library
-        with pytest.raises(ConfigError) as caught:
+        with pytest.raises(SettingError) as caught:
             Catalog(catalog_dir).refresh(api_key=bad_key)
         assert bad_key not in str(caught.value) and "abc" not in str(caught.value)
         return
@@ -320,3 +321,24 @@ def test_peak_memory_of_a_refused_gzip_bomb_stays_under_the_cap(stand_in: StandI
     )
     assert figures["error"].startswith("the response is over 64 MB")
     assert growth_mb < 64 + 16  # the capped body, and the bytearray's spare room
+
+
+@pytest.mark.parametrize(
+    ("mode", "env", "line"),
+    [
+        ("endless", {"OPENROUTER_MAX_RESPONSE_MB": "2"}, "error: the response is over 2 MB"),
+        ("ok", {"OPENROUTER_MAX_MODELS": "5"}, "error: the response lists over 5 models"),
+        ("ok", {"OPENROUTER_MAX_RESPONSE_MB": "nan"}, "error: OPENROUTER_MAX_RESPONSE_MB='nan' is not valid"),
+        ("ok", {"OPENROUTER_MAX_MODELS": "2.5"}, "error: OPENROUTER_MAX_MODELS='2.5' is not valid"),
+    ],
+    ids=["size-cap", "model-cap", "size-nan", "models-fraction"],
+)
+def test_the_limits_are_settings(
+    stand_in: StandIn, live_store: Path, mode: str, env: dict[str, str], line: str
+) -> None:
+    before = digest_files(live_store)
+    stand_in.set_mode(mode)
+    result = run_cli("refresh", **env)
+    assert result.returncode == 1
+    assert result.stderr.startswith(line) and result.stderr.count("\n") == 1
+    assert digest_files(live_store) == before

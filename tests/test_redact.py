@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.errors import ConfigError
 from catalog.fetch.redact import clean_api_key, redact, url_credentials, without_credentials
+from catalog.settings import SettingError
 
 KEY = "sk-or-v1-0123abcdef/+="
 
@@ -24,7 +24,7 @@ def test_an_empty_key_is_no_key(empty: str | None) -> None:
     "bad_key", ["sk-or\x1b]52;c;ZXZpbA==\x07", "sk-or-v1\nsecond-line", "sk-or-é-v1", "sk or v1", "sk-\x00"]
 )
 def test_control_and_non_ascii_characters_are_refused_without_echoing_the_key(bad_key: str) -> None:
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(SettingError) as caught:
         clean_api_key(bad_key)
     message = str(caught.value)
     assert message == (

@@ -19,7 +19,6 @@ import urllib3
 
 from catalog.errors import (
     BadResponse,
-    ConfigError,
     ConnectionFailed,
     FetchTimeout,
     HTTPStatusError,
@@ -28,9 +27,10 @@ from catalog.errors import (
 )
 from catalog.fetch.rawjson import MAX_NESTING, loads_with_item_texts, nested_deeper_than
 from catalog.fetch.redact import clean_api_key, redact, url_credentials, without_credentials
+from catalog.settings import API_BASE, DEADLINE_S, SettingError
 
-DEFAULT_API_BASE = "https://openrouter.ai/api/v1"
-DEFAULT_DEADLINE_S = 30.0
+DEFAULT_API_BASE = API_BASE.default
+DEFAULT_DEADLINE_S = DEADLINE_S.default
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 15.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -76,13 +76,15 @@ class OpenRouterClient:
         max_models: int = DEFAULT_MAX_MODELS,
     ) -> None:
         if not (math.isfinite(deadline_s) and deadline_s > 0):
-            raise ConfigError(f"the refresh deadline must be a positive number of seconds (got {deadline_s})")
+            raise SettingError(
+                f"the refresh deadline must be a positive number of seconds (got {deadline_s})"
+            )
         if not (math.isfinite(max_response_mb) and max_response_mb > 0):
-            raise ConfigError(
+            raise SettingError(
                 f"the response size limit must be a positive number of MB (got {max_response_mb})"
             )
         if max_models < 1:
-            raise ConfigError(f"the model count limit must be at least 1 (got {max_models})")
+            raise SettingError(f"the model count limit must be at least 1 (got {max_models})")
         api_key = clean_api_key(api_key)
         self._url = api_base.rstrip("/")  # may hold user:password@, which only the requests see
         self.api_base = without_credentials(self._url)

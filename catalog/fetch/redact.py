@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
-from catalog.errors import ConfigError
+from catalog.settings import SettingError
 
 KEY_MARK = "[API key]"
 CREDENTIALS_MARK = "***"
@@ -27,7 +27,7 @@ def clean_api_key(api_key: str | None) -> str | None:
         return None
     if not all("!" <= character <= "~" for character in api_key):
         # An HTTP header carries printable ASCII only; the key itself is never repeated in the error.
-        raise ConfigError(
+        raise SettingError(
             "OPENROUTER_API_KEY holds a control character, space or non-ASCII character; "
             "it was not sent (copy the key again)"
         )

@@ -59,17 +59,6 @@ from catalog.storage.store import Store
 
 SCHEMA_VERSION = 2  # 2: scores and `rescored` events
 HISTORY_NAME = "history.json"
-GRACE_ENV = "CATALOG_REMOVED_GRACE_DAYS"
-DEFAULT_GRACE_DAYS = 14.0
-
-
-def grace_days_from_env() -> float:
-    """Days a removed model stays visible: `CATALOG_REMOVED_GRACE_DAYS`, default 14."""
-    try:
-        value = float(os.environ.get(GRACE_ENV, ""))
-    except ValueError:
-        return DEFAULT_GRACE_DAYS
-    return value if math.isfinite(value) and value >= 0 else DEFAULT_GRACE_DAYS
 
 
 @dataclass(frozen=True)
@@ -127,7 +116,7 @@ Listing = Mapping[str, Listed]  # model id -> what one refresh listed
 def listing_of(frame: pd.DataFrame) -> dict[str, Listed]:
     """What the history looks at in a normalized catalog."""
     return {
-        str(model_id): Listed(str(name), observe(json.loads(raw_json)), bool(token_priced))
+        str(model_id): Listed(str(name), observe(raw_json), bool(token_priced))
         for model_id, name, raw_json, token_priced in zip(
             frame["id"], frame["name"], frame["raw_json"], frame["token_priced"], strict=True
         )
