@@ -14,6 +14,7 @@ from catalog.history.view import load_history
 from catalog.present.filters import Filters, capability_label
 from catalog.present.freshness import age_text, is_stale, stale_warning
 from catalog.present.table import current_models, escape_markdown
+from catalog.present.text import ignored_note, ignored_values
 from views.cached import ShownTable, shared_catalog, views_for
 from views.changes import render_changes, render_price_history
 from views.charts import render_charts
@@ -149,6 +150,8 @@ with st.container(horizontal=True, gap="medium"):
     )
 
 # -- sidebar: filters (every one is in the URL) ---------------------------------------------------
+if "link_at_start" not in st.session_state:  # what the link that opened this session asked for
+    st.session_state["link_at_start"] = st.query_params.to_dict()
 with st.sidebar:
     st.header("Filters", anchor=False)
     search = st.text_input("Search", key="q", bind="query-params", placeholder="id, name or description")
@@ -192,6 +195,12 @@ with st.sidebar:
     )
     sort = render_sort()
     st.button("Clear filters", key="clear_filters", on_click=clear_filters, icon=":material/filter_alt_off:")
+    if "link_ignored" not in st.session_state:
+        link = st.session_state["link_at_start"]
+        filter_keys = [*FILTER_DEFAULTS, "sort"]
+        st.session_state["link_ignored"] = ignored_values(link, st.query_params.to_dict(), filter_keys)
+    if st.session_state["link_ignored"]:
+        st.caption(ignored_note(st.session_state["link_ignored"]))
 
 # -- body -----------------------------------------------------------------------------------------
 filters = Filters(

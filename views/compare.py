@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from catalog.present.text import ignored_note
 from catalog.pricing.compare import COMPARE_LIMIT, compare_frame, parse_compare_ids
 from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload
-from views.cost import current_utc_time, current_workload, ignored_note
+from views.cost import current_utc_time, current_workload
 
 PICK_KEY = "compare_models"
 PICK_PARAM = "cmp"

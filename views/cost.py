@@ -8,8 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from catalog.present.table import escape_markdown
-from catalog.present.terminal import printable
+from catalog.present.text import ignored_note
 from catalog.pricing.calculator import (
     CUSTOM_PRESET,
     PRESETS,
@@ -235,12 +234,6 @@ def _start_from_url() -> None:
     st.session_state[BUDGET_KEY] = budget_from_params(params, BUDGET_PARAM, ignored)
     st.session_state[IGNORED_KEY] = ignored
     st.session_state.setdefault(TOP_KEY, 15)
-
-
-def ignored_note(ignored: list[str]) -> str:
-    """A small note naming the link's values that were not used (escaped: they are anyone's text)."""
-    shown = ", ".join(printable(item[:60]) for item in ignored)
-    return escape_markdown(f"Ignored in the link (not a usable value): {shown}")
 
 
 def _apply_preset() -> None:
