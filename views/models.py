@@ -12,6 +12,7 @@ import streamlit as st
 from catalog.fetch.normalize import LIST_SEPARATOR
 from catalog.present.export import export_file_name, to_csv_bytes
 from catalog.present.filters import SORT_LABELS, capability_label
+from catalog.present.scores import arena_rows, score_summary
 from catalog.present.table import (
     TABLE_COLUMNS,
     escape_markdown,
@@ -195,6 +196,14 @@ def _details(row: pd.Series, first_seen: pd.Series) -> None:
     if not overrides.empty:
         st.markdown("**Conditional prices** (when several apply, the later row wins)")
         st.dataframe(overrides, hide_index=True, width="stretch", height=_fitted(overrides))
+    st.markdown("**Scores and reasoning**")
+    summary = score_summary(row)
+    scores = pd.DataFrame({"Score": list(summary), "Value": list(summary.values())})
+    st.dataframe(scores, hide_index=True, width="stretch", height=_fitted(scores))
+    arenas = arena_rows(row["raw_json"])
+    if not arenas.empty:
+        st.markdown("**Design Arena** (every arena and category, best Elo first)")
+        st.dataframe(arenas, hide_index=True, width="stretch", height=_fitted(arenas))
     st.markdown("**Supported parameters**")
     parameters = [p for p in _text(row["supported_parameters"]).split(LIST_SEPARATOR) if p]
     st.text(", ".join(f"{capability_label(p)} ({p})" for p in parameters) or "none listed")
