@@ -24,6 +24,7 @@ from views.cost import render_calculator
 from views.models import render_details, render_sort, render_table
 from views.routes import ROUTES
 from views.value import render_value
+from views.watch import watched_ids
 
 if __name__ != "__main__":
     # `streamlit run` imports this file for `app` and serves ROUTES beside the page (the feed, the
@@ -42,6 +43,7 @@ CONTEXT_STEPS = [0, 8_192, 16_384, 32_768, 65_536, 128_000, 200_000, 262_144, 1_
 FILTER_DEFAULTS = {
     "q": "", "author": [], "in": [], "out": [], "cap": [], "ctx": 0,
     "max_in": None, "max_out": None, "free": False, "novar": False, "noexp": False, "removed": False,
+    "watched": False,
     "min_intel": None, "min_code": None, "min_agent": None, "reason": "", "effort": "",
 }  # fmt: skip
 
@@ -121,7 +123,7 @@ with st.sidebar:
 snapshot = catalog.snapshot()
 views = views_for(snapshot)
 choices, counts = views.choices(), views.counts()
-history = load_history(catalog.directory)
+history = load_history(catalog.store)
 # "new" badges, removal grace and expiry all move with the date: views are rebuilt once a day too.
 history_key = (history.refreshes, history.last_refresh_at, date.today())
 
@@ -216,6 +218,12 @@ with st.sidebar:
             help="Models that reason and accept this effort level (a model that lists none accepts any).",
         )
     free_only = st.checkbox("Free models only", key="free", bind="query-params")
+    watched_only = st.checkbox(
+        "Watched models only",
+        key="watched",
+        bind="query-params",
+        help="Models you starred (**Watch** in a model's details), and those your watch file names.",
+    )
     hide_variable = st.checkbox("Hide variable-priced routers", key="novar", bind="query-params")
     hide_expiring = st.checkbox("Hide models expiring within 30 days", key="noexp", bind="query-params")
     show_removed = st.toggle(
@@ -247,6 +255,7 @@ filters = Filters(
     hide_variable=hide_variable,
     capabilities=tuple(capabilities),
     hide_expiring=hide_expiring,
+    watched=watched_ids(snapshot.models["id"]) if watched_only else None,
     min_intelligence=minimums["intelligence"],
     min_coding=minimums["coding"],
     min_agentic=minimums["agentic"],

@@ -65,7 +65,7 @@ def cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
     say(f"source:     {snapshot.describe_source()}")
     if snapshot.api_base:
         say(f"api base:   {snapshot.api_base}")
-    say(f"directory:  {catalog.directory}")
+    say(f"directory:  {catalog.location}")
     say(f"generation: {snapshot.generation}")
     say(f"models:     {snapshot.count:,}")
     say("by provider:")
@@ -138,7 +138,7 @@ def cmd_value(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
-    history = load_history(catalog.directory)
+    history = load_history(catalog.store)
     if history.notice:
         say(f"note: {history.notice}", error=True)
     if history.is_empty:

@@ -23,6 +23,7 @@ from catalog.present.table import (
 )
 from catalog.present.text import markdown_link, readable_description
 from views.cached import PICKER_LIMIT, ShownTable
+from views.watch import render_star
 
 COLUMNS_KEY = "cols"
 MODEL_PARAM = "model"
@@ -179,6 +180,8 @@ def _details(row: pd.Series, first_seen: pd.Series) -> None:
     title.subheader(escape_markdown(str(row["name"])), anchor=False)
     title.caption(escape_markdown(model_id))
     link.link_button("Open on OpenRouter", str(row["url"]), icon=":material/open_in_new:")
+    with link:
+        render_star(model_id)
     description = readable_description(row["description"])
     st.text(description.text or "No description.")
     if description.links:

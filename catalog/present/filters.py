@@ -87,6 +87,7 @@ class Filters:
     hide_variable: bool = False
     capabilities: tuple[str, ...] = ()
     hide_expiring: bool = False
+    watched: tuple[str, ...] | None = None  # only these model ids (the page's watched models); None: any
     min_intelligence: float | None = None  # minimum Artificial Analysis indexes: a model without
     min_coding: float | None = None  # the index does not pass
     min_agentic: float | None = None
@@ -184,6 +185,8 @@ def apply_filters(frame: pd.DataFrame, filters: Filters, now: datetime | None = 
         now = now or datetime.now(UTC)
         expires = frame["expiration_date"]
         keep &= ~((expires.notna()) & (expires <= now + EXPIRY_WINDOW)).to_numpy(bool)
+    if filters.watched is not None:
+        keep &= frame["id"].isin(filters.watched).to_numpy(bool)
     result = frame[keep] if not keep.all() else frame
     return sort_models(result, filters.sort)
 
