@@ -55,6 +55,9 @@ def test_report_table_marks_each_figure_against_its_target() -> None:
         "browser_filter_ratio": 1.2,
         "browser_tab_ratio": 3.0,
         "browser_cold_ratio": 1.1,
+        "rerun_ratio_s3_549": 1.01,
+        "refresh_ratio_s3_549": 1.6,
+        "poll_ms_s3": 4.2,
     }
     lines = run.table(results).splitlines()
     assert lines[0] == "| metric | value | target | value / target | result |"
@@ -65,6 +68,8 @@ def test_report_table_marks_each_figure_against_its_target() -> None:
     assert "bare page: 700 MB" in by_metric["peak_rss_mb_50k"]
     assert by_metric["browser_tab_ratio"].endswith("| 2.00 | MISS |")
     assert by_metric["rerun_ratio_549"].endswith("| info |")  # the skeleton ratio carries the target
+    assert by_metric["rerun_ratio_s3_549"].endswith("| 0.96 | PASS |")
+    assert by_metric["poll_ms_s3"] == "| poll_ms_s3 | 4.2 ms | – |  | info |"
 
 
 def test_bare_page_shows_a_table_with_st_dataframe_only() -> None:
