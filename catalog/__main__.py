@@ -285,9 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument(
         "--author", action="append", help="only models of this author, e.g. openai (repeat for several)"
     )
-    changes.add_argument(
-        "--watch", metavar="FILE", help="only the changes this watch file watches"
-    )
+    changes.add_argument("--watch", metavar="FILE", help="only the changes this watch file watches")
     changes.add_argument("--format", choices=("table", "csv", "json", "atom"), default="table")
     changes.add_argument("--output", "-o", help="file to write (default: standard output)")
     changes.set_defaults(run=cmd_changes)
