@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 import streamlit as st
 
@@ -11,10 +10,10 @@ from catalog import Catalog, CatalogError, settings
 from catalog.catalog import Snapshot
 from catalog.errors import RefreshRefused
 from catalog.fetch.scores import EFFORTS
-from catalog.history.view import load_history
 from catalog.present.filters import REASONING_CHOICES, Filters, capability_label
-from catalog.present.freshness import age_text, is_stale, stale_after_hours
+from catalog.present.freshness import age_text, is_stale, stale_warning
 from catalog.present.table import current_models, escape_markdown
+from catalog.present.text import ignored_note, ignored_values
 from views.cached import ShownTable, shared_catalog, views_for
 from views.changes import render_changes, render_price_history
 from views.charts import render_charts
@@ -122,9 +121,7 @@ with st.sidebar:
 snapshot = catalog.snapshot()
 views = views_for(snapshot)
 choices, counts = views.choices(), views.counts()
-history = load_history(catalog.store)
-# "new" badges, removal grace and expiry all move with the date: views are rebuilt once a day too.
-history_key = (history.refreshes, history.last_refresh_at, date.today())
+history = catalog.history()
 
 # -- header ---------------------------------------------------------------------------------------
 st.title("OpenRouter model catalog", anchor=False)
@@ -140,11 +137,7 @@ else:
 if snapshot.notice:
     st.warning(escape_markdown(snapshot.notice), icon=":material/warning:")
 if snapshot.is_live and is_stale(snapshot.fetched_at):
-    st.warning(
-        f"These prices are {age_text(snapshot.fetched_at)} old (over {stale_after_hours():g} h). "
-        "Press **Refresh prices** for current ones.",
-        icon=":material/schedule:",
-    )
+    st.warning(stale_warning(snapshot.fetched_at), icon=":material/schedule:")
 with st.container(horizontal=True, gap="medium"):
     st.metric("Models", f"{counts['models']:,}", width="content")
     st.metric("Authors", f"{counts['authors']:,}", width="content", help="Who made the models")
@@ -152,12 +145,14 @@ with st.container(horizontal=True, gap="medium"):
     st.metric("Not priced per token", f"{counts['not_token_priced']:,}", width="content")
     st.metric(
         "New in 7 days",
-        f"{len(views.new_ids(history, history_key)):,}",
+        f"{len(views.new_ids(history)):,}",
         width="content",
         help="Listed on OpenRouter in the last 7 days (by its creation date)",
     )
 
 # -- sidebar: filters (every one is in the URL) ---------------------------------------------------
+if "link_at_start" not in st.session_state:  # what the link that opened this session asked for
+    st.session_state["link_at_start"] = st.query_params.to_dict()
 with st.sidebar:
     st.header("Filters", anchor=False)
     search = st.text_input("Search", key="q", bind="query-params", placeholder="id, name or description")
@@ -236,6 +231,12 @@ with st.sidebar:
     )
     sort = render_sort()
     st.button("Clear filters", key="clear_filters", on_click=clear_filters, icon=":material/filter_alt_off:")
+    if "link_ignored" not in st.session_state:
+        link = st.session_state["link_at_start"]
+        filter_keys = [*FILTER_DEFAULTS, "sort"]
+        st.session_state["link_ignored"] = ignored_values(link, st.query_params.to_dict(), filter_keys)
+    if st.session_state["link_ignored"]:
+        st.caption(ignored_note(st.session_state["link_ignored"]))
 
 # -- body -----------------------------------------------------------------------------------------
 filters = Filters(
@@ -258,7 +259,7 @@ filters = Filters(
     effort=effort,
     sort=sort,
 )
-shown = views.table(history, history_key, show_removed, filters)
+shown = views.table(history, show_removed, filters)
 
 
 @st.fragment

@@ -11,7 +11,7 @@ import streamlit as st
 
 from catalog import Catalog
 from catalog.history.changes import KINDS
-from catalog.history.view import chart_steps, load_history, sort_by_move
+from catalog.history.view import chart_steps, sort_by_move
 from catalog.pricing.fields import field_label
 from catalog.pricing.money import usd
 
@@ -24,12 +24,12 @@ KIND_LABELS = {
 }
 DEFAULT_RANGE = timedelta(days=30)
 # The table's columns, the move first after the model: "what moved, by how much" reads at a glance.
-TABLE_COLUMNS = ["name", "change", "field", "old", "new", "change_pct", "unit", "at", "id"]
+TABLE_COLUMNS = ["name", "change_pct", "change", "old", "new", "field", "unit", "at", "id"]
 
 
 def render_changes(catalog: Catalog) -> None:
     """The "What changed" tab: changes by date range and kind, biggest price moves first."""
-    history = load_history(catalog.store)
+    history = catalog.history()
     if history.notice:
         st.warning(history.notice, icon=":material/warning:")
     if history.is_empty or history.baseline_at is None or history.last_refresh_at is None:
@@ -64,8 +64,9 @@ def render_changes(catalog: Catalog) -> None:
     events = history.events(since=start, until=end + timedelta(days=1), kinds=kinds)
 
     counts = events.drop_duplicates(["change", "id"])["change"].value_counts()
-    for column, kind in zip(st.columns(len(KINDS)), KINDS, strict=True):
-        column.metric(f"Models {KIND_LABELS[kind]}", f"{int(counts.get(kind, 0)):,}")
+    with st.container(horizontal=True, gap="medium"):  # side by side, wrapping on a phone
+        for kind in KINDS:
+            st.metric(f"Models {KIND_LABELS[kind]}", f"{int(counts.get(kind, 0)):,}", width="content")
     if events.empty:
         st.info("No changes of the chosen kinds in this date range.")
         return
@@ -77,7 +78,7 @@ def render_changes(catalog: Catalog) -> None:
         width="stretch",
         placeholder="—",
         column_config={
-            "name": st.column_config.TextColumn("Model", pinned=True),
+            "name": st.column_config.TextColumn("Model", pinned=True, width=170),
             "change": st.column_config.TextColumn("Change"),
             "field": st.column_config.TextColumn("Price"),
             "old": st.column_config.TextColumn("Old price", help="Exact, in the unit of the row"),
@@ -119,7 +120,7 @@ def _money(exact: object) -> str | None:
 
 def render_price_history(catalog: Catalog, model_id: str) -> None:
     """A step chart of one model's base prices since the history first saw it (for the details panel)."""
-    history = load_history(catalog.store)
+    history = catalog.history()
     steps = chart_steps(history.price_series(model_id))
     if steps.empty:
         st.caption("No price history for this model yet: it starts with the first live refresh.")

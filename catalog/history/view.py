@@ -1,7 +1,7 @@
 """Reading the change history for display: events, removed models, "new" badges, price series.
 
-`catalog.history.record` records `history.json`; this module reads it, once per file change (`load_history`
-costs one `stat` when nothing changed), and shapes it for the page and the CLI.
+`catalog.history.record` records `history.json`; this module reads it (`Catalog.history()` reads it
+again only when the file changed), and shapes it for the page and the CLI.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import pandas as pd
 from catalog.errors import StoreError
 from catalog.fetch.normalize import COLUMNS, build_frame, normalize_models
 from catalog.history.record import HISTORY_NAME, empty_state, parse_stamp, parse_state
+from catalog.present.terminal import printable
 from catalog.pricing.fields import VARIABLE, display_unit
 from catalog.pricing.money import plain_decimal, usd
 from catalog.settings import REMOVED_GRACE_DAYS
@@ -59,9 +60,12 @@ def _display(raw: str | None, factor: Decimal) -> tuple[float, str]:
 class History:
     """One immutable reading of the history file; every view is computed once and shared."""
 
-    def __init__(self, state: Mapping[str, Any] | None = None, notice: str | None = None) -> None:
+    def __init__(
+        self, state: Mapping[str, Any] | None = None, notice: str | None = None, version: Hashable = None
+    ) -> None:
         self._state = state if state is not None else empty_state()
         self.notice = notice
+        self.version = version  # the file's identity when read: a new version, a new reading
 
     @property
     def baseline_at(self) -> datetime | None:
@@ -200,7 +204,7 @@ class History:
             except (TypeError, ValueError):
                 raw = None
             if not isinstance(raw, dict):
-                # No raw JSON kept (removed while the store held defaults, or long ago): rebuild the basics.
+                # Rebuilt from what the entry keeps (older versions kept the raw JSON for a while).
                 raw = {
                     "id": model_id,
                     "name": entry.get("name", model_id),
@@ -349,10 +353,11 @@ def format_table(events: pd.DataFrame) -> str:
     if events.empty:
         return "no changes\n"
     lines = []
-    id_width = min(max(len(str(i)) for i in events["id"]), 60)
-    for row in events.itertuples(index=False):
-        line = f"{row.at:%Y-%m-%d %H:%M}  {row.change:<8}  {str(row.id)[:60]:<{id_width}}"
-        lines.append(f"{line}  {change_detail(row)}".rstrip())
+    ids = [printable(str(model_id)) for model_id in events["id"]]  # third-party text, for a terminal
+    id_width = min(max(len(model_id) for model_id in ids), 60)
+    for model_id, row in zip(ids, events.itertuples(index=False), strict=True):
+        line = f"{row.at:%Y-%m-%d %H:%M}  {row.change:<8}  {model_id[:60]:<{id_width}}"
+        lines.append(printable(f"{line}  {change_detail(row)}").rstrip())
     return "\n".join(lines) + "\n"
 
 
@@ -391,28 +396,24 @@ def load_history(source: CatalogStore | str | os.PathLike[str] | None = None) ->
         cached = _cache.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]
-    history = _read(store)
+    history = _read(store, version)
     with _cache_lock:
         _cache[key] = (version, history)
     return history
 
 
-def _read(store: CatalogStore) -> History:
+def _read(store: CatalogStore, version: Hashable | None) -> History:
     try:
         document = store.read_document(HISTORY_NAME)
     except StoreError as error:
-        return History(notice=f"The change history cannot be read ({error}).")
+        return History(notice=f"The change history cannot be read ({error}).", version=version)
     if document is None:
-        return History()
+        return History(version=version)
     try:
-        return History(parse_state(document.data.decode("utf-8")))
+        # Not UTF-8: a ValueError, damaged too.
+        return History(parse_state(document.data.decode("utf-8")), version=version)
     except ValueError as error:
         return History(
-            notice=f"The change history cannot be read ({error}); the next refresh starts it again."
+            notice=f"The change history cannot be read ({error}); the next refresh starts it again.",
+            version=version,
         )
-
-
-def clear_cache() -> None:
-    """Forget every cached reading (tests)."""
-    with _cache_lock:
-        _cache.clear()
