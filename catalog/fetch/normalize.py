@@ -182,12 +182,7 @@ def _normalize(
                 notes.append("text that is not valid Unicode shown as \ufffd")
         except ModelProblem as problem:
             label = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
-            # One line per problem: an id's line breaks and other control characters shown as "?".
-            label = (
-                "".join(c if c.isprintable() else "?" for c in _valid_unicode(label.strip()))
-                if label
-                else None
-            )
+            label = _one_line(_valid_unicode(label.strip())) if label else None
             problems.append(f"model #{position + 1}{f' ({label})' if label else ''} skipped: {problem}")
             continue
         model_id = row[0]
