@@ -1,4 +1,4 @@
-"""The command line: python -m catalog refresh|reset|show|export|changes ..."""
+"""The command line: python -m catalog refresh|reset|show|export|cost|changes|providers ..."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from catalog.errors import CatalogError
 from catalog.history.changes import KINDS
 from catalog.history.view import export_frame, format_table, load_history
 from catalog.present.export import export_bytes, to_csv_bytes, to_json_bytes
+from catalog.present.providers import EXPORT_FORMATS as PROVIDER_FORMATS
+from catalog.present.providers import cheapest_first, export_providers
 from catalog.pricing.cost import EXPORT_FORMATS, Workload, cost_frame, export_costs, parse_utc_time
 
 Command = Callable[[argparse.Namespace, Catalog], int]
@@ -21,6 +23,33 @@ Command = Callable[[argparse.Namespace, Catalog], int]
 def cmd_refresh(args: argparse.Namespace, catalog: Catalog) -> int:
     result = catalog.refresh(force=args.force)
     print(result.summary())
+    if args.providers:
+        providers = catalog.refresh_providers(progress=progress_line if sys.stderr.isatty() else None)
+        print(f"providers: {providers.summary()}")
+    return 0
+
+
+def progress_line(done: int, total: int) -> None:
+    """'312 of 549 models' on one line of a terminal, rewritten as it goes."""
+    end = "\n" if done >= total else ""
+    print(f"\rproviders: {done:,} of {total:,} models", end=end, file=sys.stderr, flush=True)
+
+
+def cmd_providers(args: argparse.Namespace, catalog: Catalog) -> int:
+    snapshot = catalog.snapshot()
+    if snapshot.notice:
+        print(f"note: {snapshot.notice}", file=sys.stderr)
+    endpoints = snapshot.endpoints
+    if snapshot.endpoints_fetched_at is None:
+        print("note: no providers yet; run `python -m catalog refresh --providers`", file=sys.stderr)
+    if args.model is not None:
+        if not snapshot.models["id"].eq(args.model).any():
+            raise CatalogError(f"no model {args.model!r} in the catalog")
+        endpoints = endpoints[endpoints["model_id"] == args.model]
+    models = snapshot.models
+    ordered = cheapest_first(endpoints, models["id"].tolist())
+    not_per_token = set(models.loc[~models["token_priced"], "id"])
+    write_output(export_providers(ordered, args.format, not_per_token), args.output)
     return 0
 
 
@@ -132,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument(
         "--force", action="store_true", help="accept a response that shrinks the catalog under half"
     )
+    refresh.add_argument(
+        "--providers",
+        action="store_true",
+        help="then fetch every model's hosting providers (one request per model)",
+    )
     refresh.set_defaults(run=cmd_refresh)
 
     reset = commands.add_parser("reset", help="restore the bundled default model list")
@@ -176,6 +210,19 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument("--format", choices=("table", "csv", "json"), default="table")
     changes.add_argument("--output", "-o", help="file to write (default: standard output)")
     changes.set_defaults(run=cmd_changes)
+
+    providers = commands.add_parser(
+        "providers",
+        help="every model's hosting providers, cheapest input price first within each model",
+        description="Each model's hosting providers with their prices ($/1M tokens, USD per unit), "
+        "quantization, limits, status, uptime (%%), latency (ms) and throughput (tokens/s), as the last "
+        "`refresh --providers` stored them; a model whose request failed keeps its earlier rows, with "
+        "their fetched_at.",
+    )
+    providers.add_argument("--model", help="only this model's providers (its full id)")
+    providers.add_argument("--format", choices=PROVIDER_FORMATS, default="table")
+    providers.add_argument("--output", "-o", help="file to write (default: standard output)")
+    providers.set_defaults(run=cmd_providers)
     return parser
 
 

@@ -10,10 +10,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from catalog.errors import BadResponse, RefreshRefused, StoreError
+from catalog.errors import BadResponse, CatalogError, FetchError, RefreshRefused, StoreError
 from catalog.fetch.client import DEFAULT_API_BASE, DEFAULT_DEADLINE_S, OpenRouterClient
 from catalog.fetch.defaults import default_models, defaults_as_of
+from catalog.fetch.endpoints import endpoints_frame
 from catalog.fetch.normalize import normalize_models
+from catalog.fetch.providers import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_PROVIDERS_DEADLINE_S,
+    Kept,
+    Progress,
+    describe_refresh,
+    fetch_all_endpoints,
+    merged_endpoints,
+)
 from catalog.history.changes import ChangeSummary, diff_models
 from catalog.history.record import Recorded, record_refresh
 from catalog.storage.store import META_NAME, StatKey, Store, StoreDamaged, StoredMeta
@@ -33,6 +43,9 @@ class Snapshot:
     api_base: str | None
     defaults_as_of: str | None
     notice: str | None = None  # something the user should be told (e.g. a damaged store moved aside)
+    _endpoints: pd.DataFrame | None = field(default=None, repr=False)  # None: no provider refresh yet
+    endpoints_fetched_at: datetime | None = None
+    endpoints_file: str | None = field(default=None, repr=False)
 
     @property
     def models(self) -> pd.DataFrame:
@@ -40,8 +53,19 @@ class Snapshot:
         return self._models.copy(deep=False)
 
     @property
+    def endpoints(self) -> pd.DataFrame:
+        """Every model's hosting providers, one row per model and provider (empty before a refresh)."""
+        if self._endpoints is None:
+            return endpoints_frame([])
+        return self._endpoints.copy(deep=False)
+
+    @property
     def count(self) -> int:
         return len(self._models)
+
+    @property
+    def endpoints_count(self) -> int:
+        return 0 if self._endpoints is None else len(self._endpoints)
 
     @property
     def is_live(self) -> bool:
@@ -79,6 +103,21 @@ class RefreshResult:
             text += f"; {len(self.problems) - skipped:,} unreadable field(s) ignored"
         if self.history_note:
             text += f"; {self.history_note}"
+        return text
+
+
+@dataclass(frozen=True)
+class ProvidersResult:
+    snapshot: Snapshot
+    updated: int  # models whose providers are as OpenRouter sent them now
+    kept: tuple[Kept, ...]  # models whose request failed: their earlier providers stay
+    problems: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        text = describe_refresh(self.updated, list(self.kept))
+        text += f"; {self.snapshot.endpoints_count:,} providers in all"
+        if self.problems:
+            text += f"; {len(self.problems):,} unreadable provider field(s) ignored"
         return text
 
 
@@ -173,6 +212,38 @@ class Catalog:
                 history_note=recorded.notice,
             )
 
+    def refresh_providers(
+        self,
+        *,
+        api_base: str | None = None,
+        api_key: str | None = None,
+        progress: Progress | None = None,
+    ) -> ProvidersResult:
+        """Fetch every model's hosting providers and persist them beside the models.
+
+        A model whose request fails keeps its earlier providers; when no model answers at all,
+        nothing changes and the first reason is raised.
+        """
+        api_base = (api_base or os.environ.get("OPENROUTER_API_BASE") or DEFAULT_API_BASE).rstrip("/")
+        api_key = api_key or os.environ.get("OPENROUTER_API_KEY") or None
+        concurrency = _concurrency_from_env()
+        deadline_s = _number_from_env("OPENROUTER_PROVIDERS_DEADLINE_S", DEFAULT_PROVIDERS_DEADLINE_S)
+        model_ids = self.snapshot().models["id"].tolist()
+        client = OpenRouterClient(api_base, api_key, deadline_s=deadline_s, connections=concurrency)
+        fetched_at = _now()
+        fetched = fetch_all_endpoints(
+            client, model_ids, fetched_at=fetched_at, concurrency=concurrency, progress=progress
+        )
+        if model_ids and not fetched.answered:
+            reason = next(iter(fetched.failed.values()), "no answer")
+            raise FetchError(f"no model's providers could be fetched ({reason}); nothing was changed")
+        with self._lock, self.store.locked():
+            current = self._load()  # a models refresh may have landed meanwhile
+            endpoints, kept = merged_endpoints(current.endpoints, fetched, current.models["id"].tolist())
+            meta = self.store.write_endpoints(endpoints, fetched_at=fetched_at)
+            snapshot = self._install(meta, current._models, endpoints=endpoints)
+        return ProvidersResult(snapshot, len(fetched.answered), tuple(kept), tuple(fetched.problems))
+
     def reset(self) -> Snapshot:
         """Make the bundled defaults current again, for every process sharing the directory."""
         with self._lock, self.store.locked():
@@ -205,25 +276,26 @@ class Catalog:
         """Read the store (caller holds self._lock); first run and damage fall back to defaults."""
         stat = self.store.stat_key()
         try:
-            stored = self.store.read()
+            stored = self.store.read_all()
         except StoreDamaged as damage:
             return self._recover(str(damage))
         if stored is None:
             if self._current is not None and self._current.is_live and self._current.generation > 0:
                 return self._recover(f"{META_NAME} is missing")  # the live catalog vanished from the store
             return self._start_on_defaults()
-        meta, frame = stored
+        meta, frame, endpoints = stored
         if self._current is not None and self._current.generation == meta.generation:
             self._stat = stat
             return self._current
-        return self._install(meta, frame, stat=stat)
+        return self._install(meta, frame, stat=stat, endpoints=endpoints)
 
     def _start_on_defaults(self, notice: str | None = None) -> Snapshot:
         frame = default_models()
         try:
             with self.store.locked():
-                if notice is None and (stored := self.store.read()) is not None:
-                    return self._install(*stored)  # another process started the store first
+                if notice is None and (stored := self.store.read_all()) is not None:
+                    # another process started the store first
+                    return self._install(stored.meta, stored.models, endpoints=stored.endpoints)
                 meta = self.store.write(
                     frame, source="defaults", fetched_at=None, api_base=None, defaults_as_of=defaults_as_of()
                 )
@@ -242,12 +314,14 @@ class Catalog:
         try:
             with self.store.locked():
                 try:
-                    stored = self.store.read()  # a writer may have mended it meanwhile
+                    stored = self.store.read_all()  # a writer may have mended it meanwhile
                 except StoreDamaged:
                     stored = None
                 else:
                     if stored is not None:
-                        return self._install(*stored, stat=self.store.stat_key())
+                        return self._install(
+                            stored.meta, stored.models, stat=self.store.stat_key(), endpoints=stored.endpoints
+                        )
                 moved_to = self.store.move_aside(reason)
                 problem = f"The stored catalog could not be read ({reason})"
                 if moved_to:
@@ -297,7 +371,23 @@ class Catalog:
         *,
         stat: StatKey | None = None,
         notice: str | None = None,
+        endpoints: pd.DataFrame | None = None,
     ) -> Snapshot:
+        if endpoints is None and meta.endpoints_file:
+            # The models changed; the providers are the ones named by the metadata.
+            current = self._current
+            if (
+                current is not None
+                and current._endpoints is not None
+                and current.endpoints_file == meta.endpoints_file
+            ):
+                endpoints = current._endpoints
+            else:
+                endpoints = self.store.read_endpoints(meta)
+        if endpoints is not None:
+            # Providers of a model no longer listed are not the catalog's: leave them out of view.
+            listed = endpoints["model_id"].isin(frame["id"])
+            endpoints = endpoints if listed.all() else endpoints[listed].reset_index(drop=True)
         snapshot = Snapshot(
             _models=frame,
             source=meta.source,
@@ -306,6 +396,9 @@ class Catalog:
             api_base=meta.api_base,
             defaults_as_of=meta.defaults_as_of,
             notice=notice,
+            _endpoints=endpoints if meta.endpoints_file else None,
+            endpoints_fetched_at=meta.endpoints_fetched_at,
+            endpoints_file=meta.endpoints_file,
         )
         with self._lock:
             self._current = snapshot
@@ -315,6 +408,28 @@ class Catalog:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def _concurrency_from_env() -> int:
+    value = os.environ.get("OPENROUTER_CONCURRENCY", "").strip()
+    if not value:
+        return DEFAULT_CONCURRENCY
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise CatalogError(f"OPENROUTER_CONCURRENCY must be a whole number from 1 to 64 (got {value[:20]!r})")
+    return int(value)
+
+
+def _number_from_env(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not 0 < number < 86_400:
+        raise CatalogError(f"{name} must be a number of seconds above 0 (got {value[:20]!r})")
+    return number
 
 
 def _deadline_from_env() -> float:

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from catalog.errors import (
     BadResponse,
@@ -59,6 +60,7 @@ class OpenRouterClient:
         max_retries: int = MAX_RETRIES,
         backoff_s: float = BACKOFF_S,
         session: requests.Session | None = None,
+        connections: int = 10,
     ) -> None:
         self.api_base = api_base.rstrip("/")
         self.deadline_s = deadline_s
@@ -67,6 +69,10 @@ class OpenRouterClient:
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
+        if connections > 10:  # requests keeps 10 per host: more concurrent workers would each reconnect
+            adapter = HTTPAdapter(pool_connections=connections, pool_maxsize=connections)
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
         if api_key:
             self.session.headers["Authorization"] = f"Bearer {api_key}"
         self._api_key = api_key or None
@@ -117,9 +123,22 @@ class OpenRouterClient:
             models=models, url=first_url, total_count=total_count, pages=pages, model_texts=model_texts
         )
 
-    def _get_json(self, url: str, deadline: float) -> tuple[dict[str, Any], list[str] | None]:
+    def get_json(
+        self, url: str, deadline: float, backoff: SharedBackoff | None = None
+    ) -> tuple[dict[str, Any], list[str] | None]:
+        """One JSON object from the API (any of its URLs), with the retries and limits of every request.
+
+        `deadline` is a `time.monotonic()` time. Requests sharing a `backoff` all wait out a 429.
+        """
+        return self._get_json(url, deadline, backoff)
+
+    def _get_json(
+        self, url: str, deadline: float, backoff: SharedBackoff | None = None
+    ) -> tuple[dict[str, Any], list[str] | None]:
         attempt = 0
         while True:
+            if backoff is not None:
+                backoff.wait(deadline, self.deadline_s)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise FetchTimeout(self.deadline_s)
@@ -131,7 +150,10 @@ class OpenRouterClient:
                 wait = error.retry_after if error.retry_after is not None else self.backoff_s * 2**attempt
                 if time.monotonic() + wait >= deadline:
                     raise
-                time.sleep(wait)
+                if backoff is not None and error.status == 429:
+                    backoff.pause(wait)  # the server is rate limiting: every worker waits, not only this one
+                else:
+                    time.sleep(wait)
                 attempt += 1
 
     def _get_once(self, url: str, deadline: float) -> tuple[dict[str, Any], list[str] | None]:
@@ -169,6 +191,25 @@ class OpenRouterClient:
         if not isinstance(payload, dict):
             raise BadResponse(f"the response is a JSON {type(payload).__name__}, not an object")
         return payload, item_texts
+
+
+class SharedBackoff:
+    """A pause shared by concurrent requests: a 429 to any of them holds back all of them."""
+
+    def __init__(self) -> None:
+        self._resume_at = 0.0
+        self._lock = threading.Lock()
+
+    def pause(self, seconds: float) -> None:
+        with self._lock:
+            self._resume_at = max(self._resume_at, time.monotonic() + seconds)
+
+    def wait(self, deadline: float, deadline_s: float) -> None:
+        """Sleep until the pause ends; FetchTimeout when it would end after the deadline."""
+        while (wait := self._resume_at - time.monotonic()) > 0:
+            if time.monotonic() + wait >= deadline:
+                raise FetchTimeout(deadline_s)
+            time.sleep(min(wait, 1.0))
 
 
 def _read_body(response: requests.Response, deadline: float, deadline_s: float) -> bytes:
