@@ -63,9 +63,7 @@ def cheapest_first(endpoints: pd.DataFrame, model_order: list[str] | None = None
 
 def status_text(status: pd.Series) -> pd.Series:
     """The status number in a word: up, degraded, down (or "unknown")."""
-    words = [
-        "unknown" if pd.isna(s) else STATUS_WORDS.get(int(s), "down" if s < 0 else "up") for s in status
-    ]
+    words = ["unknown" if pd.isna(s) else STATUS_WORDS.get(int(s), "down" if s < 0 else "up") for s in status]
     return pd.Series(words, index=status.index, dtype="string")
 
 
