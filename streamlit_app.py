@@ -11,6 +11,7 @@ from catalog.errors import RefreshRefused
 from catalog.history.view import load_history
 from catalog.present.filters import SORT_LABELS, Filters, capability_label
 from catalog.present.freshness import age_text, is_stale, stale_after_hours
+from catalog.present.providers import ProviderFilters
 from catalog.present.table import current_models, escape_markdown
 from views.cached import shared_catalog, views_for
 from views.changes import render_changes, render_price_history
@@ -18,6 +19,7 @@ from views.charts import render_charts
 from views.compare import render_compare
 from views.cost import render_calculator
 from views.models import render_details, render_sort, render_table
+from views.providers import render_model_providers, run_provider_refresh
 
 st.set_page_config(
     page_title="OpenRouter model catalog", page_icon=":material/travel_explore:", layout="wide"
@@ -28,6 +30,7 @@ CONTEXT_STEPS = [0, 8_192, 16_384, 32_768, 65_536, 128_000, 200_000, 262_144, 1_
 FILTER_DEFAULTS = {
     "q": "", "provider": [], "in": [], "out": [], "cap": [], "ctx": 0,
     "max_in": None, "max_out": None, "free": False, "novar": False, "noexp": False, "removed": True,
+    "host": [], "quant": [], "min_up": None, "max_lat": None, "min_tps": None,
 }  # fmt: skip
 
 
@@ -76,6 +79,15 @@ with st.sidebar:
     if st.button("Refresh prices", key="refresh", type="primary", icon=":material/refresh:", width="stretch"):
         st.session_state["confirm_reset"] = False
         run_refresh(catalog)
+    if st.button(
+        "Refresh providers",
+        key="refresh_providers",
+        icon=":material/dns:",
+        width="stretch",
+        help="Every model's hosting providers: one request per model, so it takes a while",
+    ):
+        st.session_state["confirm_reset"] = False
+        run_provider_refresh(catalog, secret("OPENROUTER_API_BASE"), secret("OPENROUTER_API_KEY"))
     if st.session_state.get("offer_force") and st.button(
         "Replace anyway", key="refresh_force", icon=":material/warning:", width="stretch"
     ):
@@ -141,7 +153,7 @@ with st.container(horizontal=True, gap="medium"):
 with st.sidebar:
     st.header("Filters", anchor=False)
     search = st.text_input("Search", key="q", bind="query-params", placeholder="id, name or description")
-    providers = st.multiselect("Providers", choices["provider"], key="provider", bind="query-params")
+    providers = st.multiselect("Authors", choices["provider"], key="provider", bind="query-params")
     input_modalities = st.multiselect("Input modalities", choices["in"], key="in", bind="query-params")
     output_modalities = st.multiselect("Output modalities", choices["out"], key="out", bind="query-params")
     capabilities = st.multiselect(
@@ -177,6 +189,38 @@ with st.sidebar:
         bind="query-params",
         help="Models OpenRouter stopped listing stay visible, marked with their removal date, for a while.",
     )
+    if snapshot.endpoints_fetched_at is not None:
+        hosting = views.provider_choices()
+        hosts = st.multiselect(
+            "Providers",
+            hosting["hosts"],
+            key="host",
+            bind="query-params",
+            help="Models served by at least one of these hosting providers",
+        )
+        quantizations = st.multiselect("Quantization", hosting["quant"], key="quant", bind="query-params")
+        health = st.columns(3)
+        min_uptime = health[0].number_input(
+            "Min uptime %", min_value=0.0, max_value=100.0, value=None, step=1.0, key="min_up",
+            bind="query-params", help="A provider's uptime over the last day",
+        )  # fmt: skip
+        max_latency = health[1].number_input(
+            "Max latency ms", min_value=0.0, value=None, step=100.0, key="max_lat", bind="query-params",
+            help="A provider's median time to first token over the last 30 minutes",
+        )  # fmt: skip
+        min_throughput = health[2].number_input(
+            "Min tokens/s", min_value=0.0, value=None, step=10.0, key="min_tps", bind="query-params",
+            help="A provider's median throughput over the last 30 minutes",
+        )  # fmt: skip
+        provider_filters = ProviderFilters(
+            providers=tuple(hosts),
+            quantizations=tuple(quantizations),
+            min_uptime_pct=min_uptime,
+            max_latency_ms=max_latency,
+            min_throughput_tps=min_throughput,
+        )
+    else:
+        provider_filters = ProviderFilters()
     sort = render_sort()
     st.button("Clear filters", key="clear_filters", on_click=clear_filters, icon=":material/filter_alt_off:")
 
@@ -195,7 +239,7 @@ filters = Filters(
     hide_expiring=hide_expiring,
     sort=sort,
 )
-shown = views.table(history, history_key, show_removed, filters)
+shown = views.table(history, history_key, show_removed, filters, provider_filters)
 filtered = shown.rows
 
 models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
@@ -206,6 +250,8 @@ if models_tab.open:
     with models_tab:
         selected = render_table(shown, snapshot.count, SORT_LABELS[sort])
         if model_id := render_details(shown, selected):
+            token_priced = bool(filtered.loc[filtered["id"] == model_id, "token_priced"].iloc[0])
+            render_model_providers(snapshot, model_id, token_priced)
             with st.expander("Price history", expanded=False, icon=":material/timeline:"):
                 render_price_history(catalog, model_id)
 if charts_tab.open:

@@ -191,6 +191,33 @@ def text_table(endpoints: pd.DataFrame, not_per_token: Collection[str] = ()) -> 
     return "\n".join([line(header), line(tuple("-" * w for w in widths)), *map(line, rows)]) + "\n"
 
 
+PROVIDER_TABLE_COLUMNS = {
+    "Providers": "providers",
+    "Cheapest provider": "cheapest_provider",
+    "Cheapest input $/1M tokens": "cheapest_prompt_per_mtok",
+    "Cheapest output $/1M tokens": "cheapest_completion_per_mtok",
+    "Best throughput (tokens/s)": "best_throughput_tps",
+}
+
+
+def with_provider_columns(display: pd.DataFrame, rows: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """The models table plus each model's provider count, cheapest provider and prices, best throughput.
+
+    `display` and `rows` share an index; models not priced per token get no per-token price.
+    """
+    per_model = summary.reindex(rows["id"].to_numpy())
+    token = (rows["token_priced"] & ~rows["variable_pricing"]).to_numpy(bool)
+    added = {}
+    for label, column in PROVIDER_TABLE_COLUMNS.items():
+        values = per_model[column].to_numpy()
+        if column.endswith("_per_mtok"):
+            values = pd.Series(values, dtype="float64").where(token).to_numpy()
+        elif column == "providers":
+            values = pd.array(pd.Series(values).fillna(0).astype(int), dtype="Int64")
+        added[label] = values
+    return display.assign(**added)
+
+
 def age_of(fetched_at: datetime, now: datetime) -> str:
     """'today', '1 day old', '12 days old'."""
     days = (now - fetched_at).days

@@ -201,6 +201,7 @@ class Store:
         return self._read(with_endpoints=True)
 
     def _read(self, with_endpoints: bool) -> StoredCatalog | None:
+        missing = "a file"
         for _ in range(5):
             meta = self.read_meta()
             if meta is None:
@@ -208,8 +209,10 @@ class Store:
                     # Never read as "no store yet": the next write would delete these models.
                     raise StoreDamaged(f"{META_NAME} is missing but {orphans[-1]} is there")
                 return None
+            missing = "a models file"
             try:
                 frame = self._read_table(meta.models_file)
+                missing = "an endpoints file"
                 endpoints = (
                     self._read_table(meta.endpoints_file)
                     if with_endpoints and meta.endpoints_file
@@ -224,7 +227,7 @@ class Store:
                     f"{meta.endpoints_file} has {len(endpoints)} rows, metadata says {meta.endpoints_count}"
                 )
             return StoredCatalog(meta, _upgraded(meta, frame), _upgraded_endpoints(meta, endpoints))
-        raise StoreDamaged(f"{META_NAME} names a file that does not exist")
+        raise StoreDamaged(f"{META_NAME} names {missing} that does not exist")
 
     def read_endpoints(self, meta: StoredMeta) -> pd.DataFrame:
         """The providers table `meta` names; empty when it names none."""
