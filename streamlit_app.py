@@ -7,9 +7,10 @@ from datetime import date
 import streamlit as st
 
 from catalog import Catalog, CatalogError
+from catalog.catalog import Snapshot
 from catalog.errors import RefreshRefused
 from catalog.history.view import load_history
-from catalog.present.filters import SORT_LABELS, Filters, capability_label
+from catalog.present.filters import Filters, capability_label
 from catalog.present.freshness import age_text, is_stale, stale_after_hours
 from catalog.present.providers import ProviderFilters
 from catalog.present.table import current_models, escape_markdown
@@ -28,8 +29,8 @@ st.set_page_config(
 CONTEXT_STEPS = [0, 8_192, 16_384, 32_768, 65_536, 128_000, 200_000, 262_144, 1_000_000, 2_000_000]
 
 FILTER_DEFAULTS = {
-    "q": "", "provider": [], "in": [], "out": [], "cap": [], "ctx": 0,
-    "max_in": None, "max_out": None, "free": False, "novar": False, "noexp": False, "removed": True,
+    "q": "", "author": [], "in": [], "out": [], "cap": [], "ctx": 0,
+    "max_in": None, "max_out": None, "free": False, "novar": False, "noexp": False, "removed": False,
     "host": [], "quant": [], "min_up": None, "max_lat": None, "min_tps": None,
 }  # fmt: skip
 
@@ -47,6 +48,12 @@ def secret(name: str) -> str | None:
         return None
 
 
+def shown_catalog(snapshot: Snapshot) -> str:
+    if snapshot.is_live and snapshot.fetched_at:
+        return f"the live catalog refreshed {snapshot.fetched_at:%Y-%m-%d %H:%M} UTC"
+    return f"the bundled defaults (prices as of {snapshot.defaults_as_of})"
+
+
 def run_refresh(catalog: Catalog, force: bool = False) -> None:
     before = catalog.snapshot()
     with st.status("Fetching the live catalog from OpenRouter…", expanded=False) as status:
@@ -62,8 +69,7 @@ def run_refresh(catalog: Catalog, force: bool = False) -> None:
             status.update(label="Refresh failed", state="error")
             st.session_state["action"] = (
                 "error",
-                f"Refresh failed: {error}. Still showing the catalog from {before.describe_source()}; "
-                "nothing was changed.",
+                f"Refresh failed: {error}. Nothing was changed: still showing {shown_catalog(before)}.",
             )
         else:
             status.update(label="Refreshed", state="complete")
@@ -114,9 +120,6 @@ with st.sidebar:
         if cancel.button("Cancel", key="reset_cancel", width="stretch"):
             st.session_state["confirm_reset"] = False
             st.rerun()
-    if action := st.session_state.get("action"):
-        kind, message = action
-        getattr(st, kind)(escape_markdown(message))
 
 snapshot = catalog.snapshot()
 views = views_for(snapshot)
@@ -127,6 +130,9 @@ history_key = (history.refreshes, history.last_refresh_at, date.today())
 
 # -- header ---------------------------------------------------------------------------------------
 st.title("OpenRouter model catalog", anchor=False)
+if action := st.session_state.get("action"):
+    kind, message = action  # in the page, not the sidebar: a phone shows the sidebar collapsed
+    getattr(st, kind)(escape_markdown(message))
 if snapshot.is_live and snapshot.fetched_at:
     refreshed = f"{snapshot.fetched_at:%Y-%m-%d %H:%M} UTC ({age_text(snapshot.fetched_at)})"
     st.caption(f"Live from OpenRouter · refreshed {refreshed}")
@@ -143,17 +149,23 @@ if snapshot.is_live and is_stale(snapshot.fetched_at):
     )
 with st.container(horizontal=True, gap="medium"):
     st.metric("Models", f"{counts['models']:,}", width="content")
-    st.metric("Providers", f"{counts['providers']:,}", width="content")
+    st.metric("Authors", f"{counts['authors']:,}", width="content", help="Who made the models")
     st.metric("Free", f"{counts['free']:,}", width="content")
     st.metric("Not priced per token", f"{counts['not_token_priced']:,}", width="content")
-    if not history.is_empty:
-        st.metric("New in 7 days", f"{len(views.new_ids(history, history_key)):,}", width="content")
+    st.metric(
+        "New in 7 days",
+        f"{len(views.new_ids(history, history_key)):,}",
+        width="content",
+        help="Listed on OpenRouter in the last 7 days (by its creation date)",
+    )
 
 # -- sidebar: filters (every one is in the URL) ---------------------------------------------------
 with st.sidebar:
     st.header("Filters", anchor=False)
     search = st.text_input("Search", key="q", bind="query-params", placeholder="id, name or description")
-    providers = st.multiselect("Authors", choices["provider"], key="provider", bind="query-params")
+    authors = st.multiselect(
+        "Authors", choices["author"], key="author", bind="query-params", help="Who made the model"
+    )
     input_modalities = st.multiselect("Input modalities", choices["in"], key="in", bind="query-params")
     output_modalities = st.multiselect("Output modalities", choices["out"], key="out", bind="query-params")
     capabilities = st.multiselect(
@@ -184,7 +196,7 @@ with st.sidebar:
     hide_expiring = st.checkbox("Hide models expiring within 30 days", key="noexp", bind="query-params")
     show_removed = st.toggle(
         "Show recently removed models",
-        value=True,
+        value=False,
         key="removed",
         bind="query-params",
         help="Models OpenRouter stopped listing stay visible, marked with their removal date, for a while.",
@@ -227,7 +239,7 @@ with st.sidebar:
 # -- body -----------------------------------------------------------------------------------------
 filters = Filters(
     search=search,
-    providers=tuple(providers),
+    authors=tuple(authors),
     input_modalities=tuple(input_modalities),
     output_modalities=tuple(output_modalities),
     min_context=int(min_context),
@@ -248,12 +260,14 @@ models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
 
 if models_tab.open:
     with models_tab:
-        selected = render_table(shown, snapshot.count, SORT_LABELS[sort])
-        if model_id := render_details(shown, selected):
-            token_priced = bool(filtered.loc[filtered["id"] == model_id, "token_priced"].iloc[0])
-            render_model_providers(snapshot, model_id, token_priced)
-            with st.expander("Price history", expanded=False, icon=":material/timeline:"):
-                render_price_history(catalog, model_id)
+        selected = render_table(shown, snapshot.count, sort)
+        render_details(
+            shown,
+            selected,
+            history.first_seen(),
+            lambda i: render_price_history(catalog, i),
+            lambda i, token_priced: render_model_providers(snapshot, i, token_priced),
+        )
 if charts_tab.open:
     with charts_tab:
         render_charts(current_models(filtered))

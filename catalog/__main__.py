@@ -1,4 +1,4 @@
-"""The command line: python -m catalog refresh|reset|show|export|cost|changes|providers ..."""
+"""The command line: python -m catalog refresh|reset|show|export|cost|changes|import|providers ..."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 
 from catalog.catalog import Catalog
 from catalog.errors import CatalogError
+from catalog.fetch.saved import read_saved
 from catalog.history.changes import KINDS
+from catalog.history.record import parse_stamp
 from catalog.history.view import export_frame, format_table, load_history
 from catalog.present.export import export_bytes, to_csv_bytes, to_json_bytes
 from catalog.present.providers import EXPORT_FORMATS as PROVIDER_FORMATS
@@ -126,6 +128,46 @@ def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
+    dates = args.as_of or []
+    if dates and len(dates) != len(args.files):
+        raise CatalogError(
+            f"give --as-of once per file, in the order of the files ({len(args.files)} files, "
+            f"{len(dates)} dates)"
+        )
+    saved = [read_saved(path, dates[i] if dates else None) for i, path in enumerate(args.files)]
+    result = catalog.import_saved(saved, apply_latest=args.apply_latest)
+    for placed in result.placed:
+        response = placed.saved
+        if placed.already_at is not None:
+            when = _shown(placed.already_at)
+            print(f"{response.name}: already imported, as the refresh of {when}; nothing added")
+            continue
+        if placed.changes is None:
+            what = f"{response.count:,} models, the history's first refresh"
+        else:
+            what = placed.changes.describe(response.count)
+        print(f"{response.at:%Y-%m-%d %H:%M} UTC  {response.name}: {what} (date {response.dated_by})")
+        if placed.next_at is not None and placed.next_changes is not None:
+            recomputed = placed.next_changes.describe(placed.next_count)
+            print(f"  the refresh of {_shown(placed.next_at)} now compares with it: {recomputed}")
+    history = result.history
+    if history.baseline_at and history.last_refresh_at:
+        print(
+            f"history: {history.refreshes:,} refresh{'es' if history.refreshes != 1 else ''}, "
+            f"{history.baseline_at:%Y-%m-%d} "
+            f"to {history.last_refresh_at:%Y-%m-%d}"
+        )
+    if result.applied is not None:
+        newest = max(saved, key=lambda response: response.at)
+        print(f"current catalog: {result.applied.count:,} models from {newest.name}")
+    return 0
+
+
+def _shown(stamp: str) -> str:
+    return f"{parse_stamp(stamp):%Y-%m-%d %H:%M} UTC"
+
+
 def iso_time(text: str) -> datetime:
     """An ISO-8601 date or time for the command line; without a zone it is UTC."""
     try:
@@ -223,6 +265,26 @@ def build_parser() -> argparse.ArgumentParser:
     providers.add_argument("--format", choices=PROVIDER_FORMATS, default="table")
     providers.add_argument("--output", "-o", help="file to write (default: standard output)")
     providers.set_defaults(run=cmd_providers)
+
+    importer = commands.add_parser(
+        "import",
+        help="load saved /models responses into the change history as past refreshes",
+        description="Load saved /models responses (any shape since 2024) into the change history as past "
+        "refreshes, in order: each is dated by --as-of, else its newest model's created, else the file's "
+        "modification time. The same file imported again adds nothing; a bad file changes nothing.",
+    )
+    importer.add_argument("files", nargs="+", metavar="FILE", help="a saved /models response")
+    importer.add_argument(
+        "--as-of",
+        type=iso_time,
+        action="append",
+        metavar="DATE",
+        help="when the file was saved (ISO-8601, UTC); once per file, in the order of the files",
+    )
+    importer.add_argument(
+        "--apply-latest", action="store_true", help="also make the newest file the current catalog"
+    )
+    importer.set_defaults(run=cmd_import)
     return parser
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,8 +25,11 @@ from catalog.fetch.providers import (
     fetch_all_endpoints,
     merged_endpoints,
 )
+from catalog.fetch.saved import SavedResponse
+from catalog.history.backfill import Placed, backfill
 from catalog.history.changes import ChangeSummary, diff_models
-from catalog.history.record import Recorded, record_refresh
+from catalog.history.record import HISTORY_NAME, Recorded, read_recorded, record_refresh
+from catalog.history.view import History
 from catalog.storage.store import META_NAME, StatKey, Store, StoreDamaged, StoredMeta
 
 SHRINK_LIMIT = 0.5  # a live refresh may not drop the live catalog under half its size unless forced
@@ -119,6 +123,13 @@ class ProvidersResult:
         if self.problems:
             text += f"; {len(self.problems):,} unreadable provider field(s) ignored"
         return text
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    placed: tuple[Placed, ...]  # each file, oldest first
+    history: History  # the history after the import
+    applied: Snapshot | None  # the newest file made current (`apply_latest`)
 
 
 class Catalog:
@@ -243,6 +254,52 @@ class Catalog:
             meta = self.store.write_endpoints(endpoints, fetched_at=fetched_at)
             snapshot = self._install(meta, current._models, endpoints=endpoints)
         return ProvidersResult(snapshot, len(fetched.answered), tuple(kept), tuple(fetched.problems))
+
+    def import_saved(self, saved: Sequence[SavedResponse], *, apply_latest: bool = False) -> ImportResult:
+        """Place saved responses in the change history as past refreshes, in order; with
+        `apply_latest`, the newest of them also becomes the current catalog. All or nothing."""
+        if not saved:
+            raise CatalogError("no files to import")
+        now = _now()
+        for response in saved:
+            if response.at > now + RECENT_REFRESH:
+                raise CatalogError(f"{response.name}: dated {response.at:%Y-%m-%d %H:%M} UTC, after now")
+        newest = max(saved, key=lambda response: response.at)
+        with self._lock, self.store.locked():
+            state, text_before = read_recorded(self.store)
+            new_state, placed = backfill(state, saved)
+            current = self._load() if apply_latest else None
+            if (
+                current is not None
+                and current.is_live
+                and current.fetched_at
+                and current.fetched_at >= newest.at
+            ):
+                raise CatalogError(
+                    f"the current catalog (refreshed {current.fetched_at:%Y-%m-%d %H:%M} UTC) is newer than "
+                    f"{newest.name} ({newest.at:%Y-%m-%d %H:%M} UTC): not applied, nothing imported"
+                )
+            if any(p.already_at is None for p in placed):
+                self.store.write_json(HISTORY_NAME, new_state)
+            if not apply_latest:
+                return ImportResult(tuple(placed), History(new_state), None)
+            try:
+                meta = self.store.write(
+                    newest.frame,
+                    source="live",
+                    fetched_at=newest.at,
+                    api_base=None,
+                    defaults_as_of=None,
+                    problems=newest.problems,
+                )
+            except StoreError:
+                # The catalog stayed as it was: so does the history.
+                if text_before is None:
+                    (self.store.directory / HISTORY_NAME).unlink(missing_ok=True)
+                else:
+                    self.store.write_text(HISTORY_NAME, text_before)
+                raise
+            return ImportResult(tuple(placed), History(new_state), self._install(meta, newest.frame))
 
     def reset(self) -> Snapshot:
         """Make the bundled defaults current again, for every process sharing the directory."""

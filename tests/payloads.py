@@ -229,3 +229,101 @@ def text_only(body: dict[str, Any]) -> dict[str, Any]:
     if "total_count" in trimmed:
         trimmed["total_count"] = len(trimmed["data"])
     return trimmed
+
+
+def scored(
+    model_id: str,
+    prompt: str,
+    completion: str,
+    *,
+    intelligence: float | None = None,
+    coding: float | None = None,
+    agentic: float | None = None,
+    arenas: list[tuple[str, str, int]] | None = None,
+    reasoning: dict[str, Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A 2026-shape model with Artificial Analysis indexes, Design Arena Elos and a reasoning object."""
+    raw = model(model_id, prompt, completion, **extra)
+    benchmarks: dict[str, Any] = {}
+    if intelligence is not None or coding is not None or agentic is not None:
+        benchmarks["artificial_analysis"] = {
+            "intelligence_index": intelligence,
+            "coding_index": coding,
+            "agentic_index": agentic,
+        }
+    if arenas is not None:
+        benchmarks["design_arena"] = [
+            {"arena": arena, "category": category, "elo": elo, "win_rate": 55.5, "rank": 3}
+            for arena, category, elo in arenas
+        ]
+    if benchmarks:
+        raw["benchmarks"] = benchmarks
+    if reasoning is not None:
+        raw["reasoning"] = reasoning
+    return raw
+
+
+def value_catalog() -> dict[str, Any]:
+    """Models with scores and prices whose frontier is worked out by hand (tests/test_value.py).
+
+    For 2,000 input and 500 output tokens (USD): tiny:free 0 (index 20), tiny 0.0004 (20),
+    mid and mid-twin 0.004 (40, an exact tie), long 0.008 (55), top 0.0135 (70), pricey-dud 0.02
+    (35). From 100,000 input tokens `long` pays its long-context tier: 10x its base price.
+    small-context (index 90, context 2,048) cannot take the workload; unscored has no index.
+    """
+    long_tier = [{"min_prompt_tokens": 100000, "prompt": "0.00002", "completion": "0.00008"}]
+    return payload(
+        [
+            scored("acme/tiny", "0.0000001", "0.0000004", intelligence=20, coding=15.5),
+            scored("acme/tiny:free", "0", "0", intelligence=20, coding=15.5),
+            scored(
+                "acme/mid",
+                "0.000001",
+                "0.000004",
+                intelligence=40.0,
+                coding=35.2,
+                agentic=30.1,
+                reasoning={
+                    "mandatory": False,
+                    "default_enabled": True,
+                    "default_effort": "medium",
+                    "supported_efforts": ["low", "high", "medium"],
+                },
+                parameters=("max_tokens", "reasoning", "include_reasoning"),
+            ),
+            scored("acme/mid-twin", "0.000001", "0.000004", intelligence=40, coding=33),
+            scored("acme/pricey-dud", "0.000005", "0.00002", intelligence=35.0, agentic=12),
+            scored(
+                "acme/long",
+                "0.000002",
+                "0.000008",
+                intelligence=55.5,
+                coding=50,
+                agentic=44.4,
+                overrides=long_tier,
+                context_length=1000000,
+            ),
+            scored(
+                "acme/top",
+                "0.000003",
+                "0.000015",
+                intelligence=70.2,
+                coding=68,
+                agentic=61.3,
+                arenas=[("models", "website", 1318), ("agents", "webapps", 1402), ("models", "svg", 1402)],
+                reasoning={"mandatory": True, "default_enabled": True, "supported_efforts": None},
+                parameters=("max_tokens", "reasoning"),
+                context_length=1000000,
+            ),
+            scored("acme/small-context", "0.0000001", "0.0000001", intelligence=90, context_length=2048),
+            scored(
+                "acme/unscored",
+                "0.00000005",
+                "0.0000001",
+                reasoning={"mandatory": False},
+                arenas=[("models", "website", 1200)],
+            ),
+            model("openrouter/auto", "-1", "-1"),
+        ]
+    )

@@ -121,7 +121,7 @@ def test_failed_refresh_shows_the_reason_and_keeps_the_table(
     click(app, "refresh")
     text = unescape("\n".join(e.value for e in app.error))
     assert reason in text
-    assert "Still showing the catalog from live from OpenRouter" in text
+    assert "Nothing was changed: still showing the live catalog refreshed 20" in text
     assert shown_ids(app) == before
     assert {p.name: p.read_bytes() for p in catalog_dir.iterdir() if p.is_file()} == files_before
 
@@ -134,12 +134,15 @@ def test_refresh_that_would_halve_the_catalog_is_refused_then_forced(app: AppTes
     assert "under half" in messages(app)
     assert len(shown_ids(app)) == 100
     click(app, "refresh_force")
+    assert len(shown_ids(app)) == 30  # removed models are hidden by default
+    assert "Showing 30 of 30 models" in captions(app)
+    app.session_state["removed"] = True
+    app.run()
     status = app.dataframe[0].value["Status"].fillna("")
     assert (~status.str.startswith("removed on")).sum() == 30
     assert status.str.startswith("removed on").sum() == 70  # kept visible for the grace period
-    app.session_state["removed"] = False
-    app.run()
-    assert len(shown_ids(app)) == 30
+    assert not status.iloc[:30].str.startswith("removed").any()  # listed last
+    assert "Showing 30 of 30 models, and 70 of 70 recently removed (listed last)" in captions(app)
 
 
 def test_another_process_refresh_shows_on_next_rerun(app: AppTest, stand_in: StandIn) -> None:
@@ -157,7 +160,7 @@ def expected_ids(**filters: object) -> list[str]:
     ("key", "value", "filters"),
     [
         ("q", "claude", {"search": "claude"}),
-        ("provider", ["anthropic", "google"], {"providers": ("anthropic", "google")}),
+        ("author", ["anthropic", "google"], {"authors": ("anthropic", "google")}),
         ("in", ["audio"], {"input_modalities": ("audio",)}),
         ("out", ["image"], {"output_modalities": ("image",)}),
         ("cap", ["reasoning", "tools"], {"capabilities": ("reasoning", "tools")}),
@@ -182,11 +185,11 @@ def test_each_filter_narrows_the_table(app: AppTest, key: str, value: object, fi
 
 
 def test_filters_combine_and_clear(app: AppTest) -> None:
-    app.session_state["provider"] = ["openai"]
+    app.session_state["author"] = ["openai"]
     app.session_state["cap"] = ["tools"]
     app.session_state["max_in"] = 1.0
     app.run()
-    expected = expected_ids(providers=("openai",), capabilities=("tools",), max_prompt_per_mtok=1.0)
+    expected = expected_ids(authors=("openai",), capabilities=("tools",), max_prompt_per_mtok=1.0)
     assert shown_ids(app) == expected and len(expected) > 0
     click(app, "clear_filters")
     assert len(shown_ids(app)) == DEFAULT_COUNT
@@ -201,14 +204,14 @@ def test_no_match_says_so(app: AppTest) -> None:
 
 def test_url_query_parameters_open_the_same_view() -> None:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["provider"] = ["openai"]
+    at.query_params["author"] = ["openai"]
     at.query_params["q"] = "gpt"
     at.query_params["sort"] = "Cheapest input"
     at.query_params["model"] = "openai/gpt-4o"
     at.run()
     assert not at.exception
     assert at.text_input(key="q").value == "gpt"
-    assert shown_ids(at) == expected_ids(search="gpt", providers=("openai",), sort="input_price")
+    assert shown_ids(at) == expected_ids(search="gpt", authors=("openai",), sort="input_price")
     assert at.selectbox(key="model").value == "openai/gpt-4o"
 
 
@@ -253,6 +256,9 @@ def test_recently_removed_models_are_counted_apart(app: AppTest, stand_in: Stand
     click(app, "refresh")
     stand_in.set_payload(payload([model("a/one"), model("a/two")]))
     click(app, "refresh")
-    assert "Showing 3 of 3 models (2 listed, 1 recently removed)" in captions(app)
+    assert "Showing 2 of 2 models · sorted by newest first" in captions(app)
+    app.session_state["removed"] = True
+    app.run()
+    assert "Showing 2 of 2 models, and 1 of 1 recently removed (listed last)" in captions(app)
     status = app.dataframe[0].value.set_index("ID")["Status"]
     assert status["a/three"].startswith("removed on ")

@@ -64,35 +64,28 @@ def test_what_changed_lists_biggest_movers_first(history_dir: Path):
         "Models added": "1",
         "Models removed": "1",
         "Models repriced": "2",
-        "Models price tiers changed": "0",
+        "Models price tiers changed": "1",
     }
     table = at.dataframe[0].value
-    assert list(table.columns) == [
-        "at",
-        "change",
-        "id",
-        "name",
-        "field",
-        "unit",
-        "old",
-        "new",
-        "delta",
-        "change_pct",
-    ]
-    assert table[["change", "id", "field"]].values.tolist() == [
-        ["repriced", "c/three", "prompt"],  # +200%
-        ["repriced", "c/three", "prompt"],  # -50%
-        ["repriced", "a/one", "prompt"],  # +10%
-        ["added", "d/four", ""],
-        ["removed", "b/two", ""],
+    assert list(table.columns) == ["name", "change", "field", "old", "new", "change_pct", "unit", "at", "id"]
+    assert table[["change", "id", "field", "old", "new"]].fillna("").values.tolist() == [
+        ["repriced", "c/three", "Input (prompt)", "$1.00", "$3.00"],  # +200%
+        ["repriced", "c/three", "Input (prompt)", "$3.00", "$1.50"],  # -50%
+        ["repriced", "a/one", "Input (prompt)", "$1.00", "$1.10"],  # +10%
+        ["price tiers changed", "d/four", "price tiers", "", ""],
+        ["added", "d/four", "", "", ""],
+        ["removed", "b/two", "", "", ""],
     ]
     assert table["change_pct"].round(6).tolist()[:3] == [200.0, -50.0, 10.0]
-    assert table["name"].tolist()[3] == "<b>Four</b>"  # third-party text stays text
+    assert table["unit"].tolist()[0] == "$/1M tokens"
+    assert table["name"].tolist()[4] == "<b>Four</b>"  # third-party text stays text
+    # Every kind is shown at first, so the tally above the table matches it.
+    assert at.multiselect(key="changes_kinds").value == ["added", "removed", "repriced", "retiered"]
 
     at.multiselect(key="changes_kinds").set_value(["retiered"]).run()
     assert not at.exception
     assert at.dataframe[0].value[["change", "id", "field"]].values.tolist() == [
-        ["retiered", "d/four", "overrides"]
+        ["price tiers changed", "d/four", "price tiers"]
     ]
 
     baseline_day = datetime.now(UTC).date() - timedelta(days=2)

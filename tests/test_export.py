@@ -151,7 +151,46 @@ def test_json_keeps_every_price_exact_and_the_text_as_it_is(models_2026: pd.Data
 def test_parquet_round_trips_exactly(models_2026: pd.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "models.parquet"
     path.write_bytes(export_bytes(models_2026, "parquet"))
-    pd.testing.assert_frame_equal(pd.read_parquet(path), models_2026, check_exact=True)
+    back = pd.read_parquet(path)
+    efforts = back.pop("reasoning_efforts")
+    expected = models_2026.drop(columns="reasoning_efforts")
+    pd.testing.assert_frame_equal(back, expected, check_exact=True)
+    assert [None if e is None else list(e) for e in efforts] == [[], *[None] * 9]
+
+
+@pytest.fixture
+def scored_models() -> pd.DataFrame:
+    return normalize_models(payloads.value_catalog()["data"]).frame.set_index("id", drop=False)
+
+
+def test_scores_and_reasoning_in_every_export_format(scored_models: pd.DataFrame, tmp_path: Path) -> None:
+    chosen = scored_models.loc[["acme/mid", "acme/top", "acme/tiny"]].reset_index(drop=True)
+    rows = {row["id"]: row for row in csv_rows(export_bytes(chosen, "csv"))}
+    assert rows["acme/mid"]["intelligence_index"] == "40.0"
+    assert rows["acme/mid"]["reasoning_efforts"] == "high, medium, low"
+    assert rows["acme/mid"]["reasoning_default_effort"] == "medium"
+    assert rows["acme/top"]["design_arena_elo"] == "1402.0"
+    assert rows["acme/top"]["design_arena_category"] == "agents/webapps"
+    assert rows["acme/top"]["reasoning_mandatory"] == "True"
+    assert rows["acme/top"]["reasoning_efforts"] == ""  # any effort; reasoning_mandatory says it reasons
+    assert rows["acme/tiny"]["reasoning_mandatory"] == "" and rows["acme/tiny"]["agentic_index"] == ""
+
+    records = {r["id"]: r for r in json.loads(export_bytes(chosen, "json"))}
+    assert records["acme/mid"]["reasoning_efforts"] == ["high", "medium", "low"]
+    assert records["acme/top"]["reasoning_efforts"] == []
+    assert records["acme/tiny"]["reasoning_efforts"] is None
+    assert records["acme/top"]["intelligence_index"] == 70.2
+    assert records["acme/tiny"]["agentic_index"] is None
+
+    path = tmp_path / "scored.parquet"
+    path.write_bytes(export_bytes(chosen, "parquet"))
+    back = pd.read_parquet(path)
+    assert [None if e is None else list(e) for e in back["reasoning_efforts"]] == [
+        ["high", "medium", "low"],
+        [],
+        None,
+    ]
+    assert back["coding_index"].tolist()[:2] == [35.2, 68.0]
 
 
 def test_export_bytes_dispatches_and_names_a_bad_format(models_2026: pd.DataFrame) -> None:

@@ -62,7 +62,7 @@ def test_modalities_providers_and_context(models: pd.DataFrame) -> None:
     assert ids(apply_filters(models, Filters(input_modalities=("audio",)))) == ["openai/whisper"]
     assert ids(apply_filters(models, Filters(output_modalities=("image",)))) == ["openai/image-gen"]
     assert ids(apply_filters(models, Filters(min_context=200_000))) == ["openai/gpt-x-mini"]
-    assert len(apply_filters(models, Filters(providers=("openai",)))) == 4
+    assert len(apply_filters(models, Filters(authors=("openai",)))) == 4
 
 
 def test_price_limits_admit_only_known_per_token_prices(models: pd.DataFrame) -> None:
@@ -90,4 +90,6 @@ def test_price_sort_puts_uncomparable_prices_last(models: pd.DataFrame) -> None:
 def test_options_and_labels(models: pd.DataFrame) -> None:
     assert options(models, "output_modalities") == ["image", "text", "transcription"]
     assert capability_label("tools") == "Tool calling"
-    assert capability_label("top_k") == "top_k"
+    assert capability_label("top_k") == "Top-k sampling"
+    assert capability_label("frequency_penalty") == "Frequency penalty"
+    assert capability_label("some_new_knob") == "Some new knob"  # one the API adds later, in words

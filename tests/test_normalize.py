@@ -388,3 +388,66 @@ def test_a_lone_surrogate_written_into_a_text_as_is_is_replaced_and_reported() -
     assert normalized.problems == ["acme/raw: text that is not valid Unicode shown as \ufffd"]
     for stored in normalized.frame["raw_json"]:
         stored.encode("utf-8")
+
+
+# -- scores and reasoning --------------------------------------------------------------------------
+
+
+def test_indexes_best_arena_elo_and_reasoning_become_columns() -> None:
+    rows = rows_by_id(payloads.value_catalog())
+    mid, top, tiny = rows["acme/mid"], rows["acme/top"], rows["acme/tiny"]
+    assert (mid["intelligence_index"], mid["coding_index"], mid["agentic_index"]) == (40.0, 35.2, 30.1)
+    assert math.isnan(tiny["agentic_index"])  # null in the response
+    # The best Elo wins; a tie goes to the first arena/category alphabetically.
+    assert (top["design_arena_elo"], top["design_arena_category"]) == (1402.0, "agents/webapps")
+    assert pd.isna(mid["design_arena_elo"]) and pd.isna(mid["design_arena_category"])
+    assert rows["acme/unscored"]["design_arena_category"] == "models/website"
+    assert math.isnan(rows["acme/unscored"]["intelligence_index"])
+    # Efforts highest first, whatever order they came in; null efforts: any effort (an empty list).
+    assert mid["reasoning_efforts"] == "high, medium, low"
+    assert (mid["reasoning_mandatory"], mid["reasoning_default_enabled"]) == (False, True)
+    assert mid["reasoning_default_effort"] == "medium"
+    assert (top["reasoning_mandatory"], top["reasoning_efforts"]) == (True, "")
+    assert pd.isna(top["reasoning_default_effort"])
+    unscored = rows["acme/unscored"]  # {"mandatory": false} alone: reasons, any effort, default unknown
+    assert (unscored["reasoning_mandatory"], unscored["reasoning_efforts"]) == (False, "")
+    assert pd.isna(unscored["reasoning_default_enabled"])
+    for column in ("reasoning_mandatory", "reasoning_default_enabled", "reasoning_efforts"):
+        assert pd.isna(tiny[column])  # no reasoning object: a model that does not reason
+
+
+def test_older_responses_without_scores_load_as_before(legacy_2024_rows: dict[str, pd.Series]) -> None:
+    frame = normalize_models(payloads.shape_2025()["data"]).frame
+    for column in ("intelligence_index", "coding_index", "agentic_index", "design_arena_elo"):
+        assert frame[column].isna().all() and frame[column].dtype == "float64"
+    for column in ("design_arena_category", "reasoning_mandatory", "reasoning_efforts"):
+        assert frame[column].isna().all()
+    assert all(pd.isna(row["intelligence_index"]) for row in legacy_2024_rows.values())
+    # A 2026 model whose benchmarks hold only keys the parser does not know has no scores.
+    row = rows_by_id(payloads.shape_2026())["google/gemini-2.5-pro"]
+    assert math.isnan(row["intelligence_index"]) and row["reasoning_efforts"] == ""
+
+
+def test_unusable_scores_are_ignored_with_a_note() -> None:
+    raw = payloads.scored(
+        "acme/odd", "0.000001", "0.000002", intelligence=50, arenas=[("models", "3d", 1300)]
+    )
+    raw["benchmarks"]["artificial_analysis"].update(coding_index="71", agentic_index=float("nan"))
+    raw["benchmarks"]["design_arena"].append({"arena": "models", "category": "svg", "elo": True})
+    raw["reasoning"] = {"mandatory": "yes", "supported_efforts": ["high", ["x"], "low", "high"]}
+    normalized = normalize_models([raw])
+    row = normalized.frame.iloc[0]
+    assert row["intelligence_index"] == 50.0 and math.isnan(row["coding_index"])
+    assert math.isnan(row["agentic_index"])
+    assert (row["design_arena_elo"], row["design_arena_category"]) == (1300.0, "models/3d")
+    assert (row["reasoning_mandatory"], row["reasoning_efforts"]) == (False, "high, low")
+    assert normalized.problems == [
+        "acme/odd: benchmarks.artificial_analysis.coding_index ignored: str",
+        "acme/odd: benchmarks.artificial_analysis.agentic_index ignored: out of range",
+        "acme/odd: benchmarks.design_arena elo ignored: bool",
+    ]
+    for garbage in ([1, 2], "scores", 7):
+        raw["benchmarks"] = garbage
+        raw["reasoning"] = garbage
+        row = one_row(raw)
+        assert math.isnan(row["intelligence_index"]) and pd.isna(row["reasoning_efforts"])

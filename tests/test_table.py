@@ -111,4 +111,11 @@ def test_status_column_only_when_a_row_has_a_badge() -> None:
     assert "Status" not in table_frame(plain).columns
     marked = table_frame(with_status(frame, frozenset({"a/two"}), None))
     assert marked["Status"].tolist()[1] == "new"
-    assert list(marked.columns[:3]) == ["Model", "ID", "Status"]
+    assert list(marked.columns[:6]) == [
+        "Model",
+        "Input $/1M tokens",
+        "Output $/1M tokens",
+        "Context (tokens)",
+        "Status",
+        "ID",
+    ]

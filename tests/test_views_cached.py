@@ -97,14 +97,19 @@ def test_the_header_count_and_the_badges_share_one_new_set(
     catalog = Catalog()
     monkeypatch.setattr("catalog.catalog._now", lambda: datetime.now(UTC) - timedelta(hours=2))
     stand_in.set_payload(catalog_of(5))
-    catalog.refresh()  # the history's baseline: nothing in it is new
+    catalog.refresh()  # the history's baseline
     monkeypatch.setattr("catalog.catalog._now", lambda: datetime.now(UTC))
-    stand_in.set_payload(catalog_of(7))
+    later = catalog_of(8)
+    # New on OpenRouter: created yesterday. Model 5 is old on OpenRouter though new to this app;
+    # model 7 has no creation date, so this app's first sight of it is what counts.
+    later["data"][6]["created"] = int((datetime.now(UTC) - timedelta(days=1)).timestamp())
+    later["data"][7]["created"] = None
+    stand_in.set_payload(later)
     snapshot = catalog.refresh().snapshot
     views = views_for(snapshot)
     history = load_history(catalog_dir)
     new = views.new_ids(history, "today")
-    assert len(new) == 2
+    assert new == {later["data"][6]["id"], later["data"][7]["id"]}
     assert views.new_ids(history, "today") is new
     listed = views.listed(history, "today", False)
     assert set(listed.loc[listed["status"] == "new", "id"]) == set(new)

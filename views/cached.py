@@ -29,7 +29,7 @@ from catalog.present.providers import (
     provider_summary,
     with_provider_columns,
 )
-from catalog.present.table import table_frame, with_status
+from catalog.present.table import picker_label, recently_created, table_frame, with_status
 
 PICKER_LIMIT = 1_000  # options of the "Model details" picker: each is sent to the browser on every rerun
 TABLE_ROWS_KEPT = 200_000  # rows of filtered views kept per snapshot, all filter sets together
@@ -93,6 +93,7 @@ class ShownTable:
     rows: pd.DataFrame  # the filtered, sorted models with every normalized column
     display: pa.Table  # the same rows as the table shows them, converted to Arrow once
     picker: list[str]  # ids for the "Model details" picker: the first PICKER_LIMIT rows
+    picker_labels: dict[str, str]  # id -> "name · id" for the picker's ids
     removed: int  # recently removed models listed besides the catalog's own
 
 
@@ -122,7 +123,9 @@ class SnapshotViews:
 
     def new_ids(self, history: History, history_key: Hashable) -> frozenset[str]:
         """The models with a "new" badge: one set for the header's count and the table's badges."""
-        return self._once.get(("new", history_key), history.new_ids)
+        return self._once.get(
+            ("new", history_key), lambda: recently_created(self.snapshot.models, history.new_ids())
+        )
 
     def listed(self, history: History, history_key: Hashable, show_removed: bool) -> pd.DataFrame:
         """The catalog with its "new" badges, plus recently removed models when asked."""
@@ -151,10 +154,12 @@ class SnapshotViews:
             display = table_frame(rows)
             if self.snapshot.endpoints_fetched_at is not None:
                 display = with_provider_columns(display, rows, self.provider_summary())
+            first = rows.iloc[:PICKER_LIMIT]
             return ShownTable(
                 rows=rows,
                 display=pa.Table.from_pandas(display, preserve_index=False),
-                picker=rows["id"].iloc[:PICKER_LIMIT].tolist(),
+                picker=first["id"].tolist(),
+                picker_labels=dict(zip(first["id"], picker_label(first), strict=True)),
                 removed=len(listed) - self.snapshot.count,
             )
 
@@ -172,7 +177,7 @@ class SnapshotViews:
         models = self.snapshot.models
         parameters = options(models, "supported_parameters")
         return {
-            "provider": sorted(models["provider"].unique()),
+            "author": sorted(models["provider"].unique()),
             "in": options(models, "input_modalities"),
             "out": options(models, "output_modalities"),
             "cap": sorted(parameters, key=lambda p: (capability_label(p) == p, capability_label(p).lower())),
@@ -182,7 +187,7 @@ class SnapshotViews:
         models = self.snapshot.models
         return {
             "models": len(models),
-            "providers": len(self.choices()["provider"]),
+            "authors": len(self.choices()["author"]),
             "free": int(models["is_free"].sum()),
             "not_token_priced": int((~models["token_priced"]).sum()),
         }

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from catalog import Catalog
 from catalog.history.changes import KINDS
 from catalog.history.view import chart_steps, load_history, sort_by_move
+from catalog.present.table import FIELD_LABELS, format_usd
 
 KIND_LABELS = {
     "added": "added",
@@ -17,9 +20,9 @@ KIND_LABELS = {
     "repriced": "repriced",
     "retiered": "price tiers changed",
 }
-DEFAULT_KINDS = ["added", "removed", "repriced"]
 DEFAULT_RANGE = timedelta(days=30)
-TABLE_COLUMNS = ["at", "change", "id", "name", "field", "unit", "old", "new", "delta", "change_pct"]
+# The table's columns, the move first after the model: "what moved, by how much" reads at a glance.
+TABLE_COLUMNS = ["name", "change", "field", "old", "new", "change_pct", "unit", "at", "id"]
 
 
 def render_changes(catalog: Catalog) -> None:
@@ -51,7 +54,7 @@ def render_changes(catalog: Catalog) -> None:
     kinds = kinds_column.multiselect(
         "Kinds of change",
         options=list(KINDS),
-        default=DEFAULT_KINDS,
+        default=list(KINDS),
         format_func=KIND_LABELS.__getitem__,
         key="changes_kinds",
     )
@@ -65,29 +68,50 @@ def render_changes(catalog: Catalog) -> None:
         st.info("No changes of the chosen kinds in this date range.")
         return
 
-    table = sort_by_move(events)[TABLE_COLUMNS].copy()
-    table["at"] = table["at"].dt.tz_localize(None)
+    table = readable_events(sort_by_move(events))[TABLE_COLUMNS]
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
+        placeholder="—",
         column_config={
-            "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
+            "name": st.column_config.TextColumn("Model", pinned=True),
             "change": st.column_config.TextColumn("Change"),
-            "id": st.column_config.TextColumn("Model ID"),
-            "name": st.column_config.TextColumn("Name"),
-            "field": st.column_config.TextColumn("Price field"),
-            "unit": st.column_config.TextColumn("Unit", help="$/1M tokens for per-token prices, else USD"),
-            "old": st.column_config.NumberColumn("Old price", format="%.4f"),
-            "new": st.column_config.NumberColumn("New price", format="%.4f"),
-            "delta": st.column_config.NumberColumn("Move", format="%+.4f", help="new − old, in the unit"),
+            "field": st.column_config.TextColumn("Price"),
+            "old": st.column_config.TextColumn("Old price", help="Exact, in the unit of the row"),
+            "new": st.column_config.TextColumn("New price", help="Exact, in the unit of the row"),
             "change_pct": st.column_config.NumberColumn("Move %", format="%+.1f%%"),
+            "unit": st.column_config.TextColumn("Unit"),
+            "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
+            "id": st.column_config.TextColumn("Model ID"),
         },
     )
     st.caption(
-        "Biggest price moves first (a move from $0 first of all), then the other changes, newest first. "
-        "A price field that OpenRouter stopped sending counts as $0."
+        "Biggest moves first: input and output prices by how much they changed (%), then other prices, "
+        "then prices newly listed, then the other changes, newest first. A price field that OpenRouter "
+        "stopped sending counts as $0."
     )
+
+
+def readable_events(events: pd.DataFrame) -> pd.DataFrame:
+    """The events as the table shows them: kinds and price fields in words, exact `$` amounts."""
+    repriced = events["change"] == "repriced"  # a tier change's old and new are tier lists: not shown
+    return events.assign(
+        change=events["change"].map(KIND_LABELS).fillna(events["change"]),
+        field=events["field"].map(lambda f: FIELD_LABELS.get(f, f) if f != "overrides" else "price tiers"),
+        old=events["old_exact"].where(repriced).map(_money),
+        new=events["new_exact"].where(repriced).map(_money),
+        at=events["at"].dt.tz_localize(None),
+    )
+
+
+def _money(exact: object) -> str | None:
+    if not isinstance(exact, str) or not exact:
+        return None
+    try:
+        return format_usd(Decimal(exact))
+    except ArithmeticError:
+        return exact  # "variable", or a tier list
 
 
 def render_price_history(catalog: Catalog, model_id: str) -> None:
@@ -98,6 +122,8 @@ def render_price_history(catalog: Catalog, model_id: str) -> None:
         st.caption("No price history for this model yet: it starts with the first live refresh.")
         return
     steps["at"] = steps["at"].dt.tz_localize(None)  # shown as UTC, not the browser's local time
+    steps["label"] = steps["field"].map(lambda f: FIELD_LABELS.get(f, f))
+    steps["amount"] = steps["price_exact"].map(_money)
     units = list(dict.fromkeys(steps["unit"]))
     for unit in units:
         part = steps[steps["unit"] == unit]
@@ -106,13 +132,13 @@ def render_price_history(catalog: Catalog, model_id: str) -> None:
             .mark_line(interpolate="step-after", point=True)
             .encode(
                 x=alt.X("at:T", title="Time (UTC)"),
-                y=alt.Y("price:Q", title=unit),
-                color=alt.Color("field:N", title="Price field"),
+                y=alt.Y("price:Q", title=unit, axis=alt.Axis(format="$,.2~f")),
+                color=alt.Color("label:N", title="Price"),
                 detail="segment:N",
                 tooltip=[
-                    alt.Tooltip("field:N", title="Price field"),
+                    alt.Tooltip("label:N", title="Price"),
                     alt.Tooltip("at:T", title="From (UTC)", format="%Y-%m-%d %H:%M"),
-                    alt.Tooltip("price_exact:N", title=unit),
+                    alt.Tooltip("amount:N", title=unit),
                 ],
             )
         )

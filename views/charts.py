@@ -14,7 +14,10 @@ INPUT_AXIS = ("prompt_per_mtok", "Input $/1M tokens (log)")
 
 def render_charts(filtered: pd.DataFrame) -> None:
     if filtered.empty:
-        st.info("No models match the filters, so there is nothing to chart.")
+        st.info(
+            "No models match the filters, so there is nothing to chart. Loosen one, or press "
+            "**Clear filters** in the sidebar."
+        )
         return
     priced = priced_models(filtered)
     if note := priced.note():
@@ -44,18 +47,18 @@ def render_charts(filtered: pd.DataFrame) -> None:
     if sample_note:
         st.caption(sample_note)
 
-    st.subheader("Providers")
+    st.subheader("Authors")
     summary = provider_summary(filtered, priced.frame)
-    # Both charts list providers in one order (most models first), so a row reads across.
+    # Both charts list authors in one order (most models first), so a row reads across.
     base = alt.Chart(summary).encode(y=alt.Y("provider:N", sort=summary["provider"].tolist(), title=None))
     counts = base.mark_bar().encode(
         x=alt.X("models:Q", title="Models"),
-        tooltip=[alt.Tooltip("provider:N"), alt.Tooltip("models:Q", title="Models")],
+        tooltip=[alt.Tooltip("provider:N", title="Author"), alt.Tooltip("models:Q", title="Models")],
     )
     medians = base.mark_bar(color="#f59e0b").encode(
         x=alt.X("median_prompt_per_mtok:Q", title="Median input $/1M tokens"),
         tooltip=[
-            alt.Tooltip("provider:N"),
+            alt.Tooltip("provider:N", title="Author"),
             alt.Tooltip("median_prompt_per_mtok:Q", title="Median input $/1M", format=PRICE_FORMAT),
             alt.Tooltip("median_completion_per_mtok:Q", title="Median output $/1M", format=PRICE_FORMAT),
         ],
@@ -64,7 +67,7 @@ def render_charts(filtered: pd.DataFrame) -> None:
     provider_left.altair_chart(counts, width="stretch")
     provider_right.altair_chart(medians, width="stretch")
     if filtered["provider"].nunique() > len(summary):
-        st.caption(f"The {len(summary)} providers with the most models of {filtered['provider'].nunique()}.")
+        st.caption(f"The {len(summary)} authors with the most models of {filtered['provider'].nunique()}.")
 
     st.subheader("Cheapest models")
     metric_column, count_column = st.columns([2, 1])
@@ -81,7 +84,7 @@ def render_charts(filtered: pd.DataFrame) -> None:
         .encode(
             x=alt.X("price:Q", title=METRICS[metric]),
             y=alt.Y("name:N", sort="x", title=None, axis=alt.Axis(labelLimit=260)),
-            color=alt.Color("provider:N", title="Provider"),
+            color=alt.Color("provider:N", title="Author"),
             tooltip=[*tooltip[:4], alt.Tooltip("price:Q", title=METRICS[metric], format=PRICE_FORMAT)],
         )
     )

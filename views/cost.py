@@ -74,7 +74,7 @@ def render_calculator(filtered: pd.DataFrame) -> None:
         "UTC time of the requests",
         UTC_CHOICES,
         key=UTC_KEY,
-        format_func=lambda hhmm: "Any (base price)" if hhmm is None else f"{format_hhmm(hhmm)} UTC",
+        format_func=lambda hhmm: "Any time (base price)" if hhmm is None else f"{format_hhmm(hhmm)} UTC",
         help="A few models charge less at some hours. Without a time, the base price is used.",
     )
     top[2].number_input(
@@ -117,6 +117,15 @@ def render_calculator(filtered: pd.DataFrame) -> None:
     priced = table[table["reason"].isna()]
     unpriced = table[table["reason"].notna()]
 
+    if priced.empty:
+        st.info(
+            "No model can be priced for this workload: the filters in the sidebar or the boxes above "
+            "leave none with a cost. Loosen a filter, press **Clear filters**, or include free models.",
+            icon=":material/search_off:",
+        )
+        if not unpriced.empty:
+            _unpriced(unpriced)
+        return
     _figures(priced, budget)
     if not priced.empty:
         st.altair_chart(_chart(cheapest(table, st.session_state[TOP_KEY]), budget), key="cost_chart")
@@ -147,14 +156,18 @@ def render_calculator(filtered: pd.DataFrame) -> None:
         icon=":material/download:",
     )
     if not unpriced.empty:
-        with st.expander(f"{len(unpriced):,} models without a cost"):
-            st.dataframe(
-                unpriced[["name", "id", "reason"]],
-                hide_index=True,
-                key="cost_unpriced",
-                column_order=["name", "id", "reason"],
-                column_config={"name": "Model", "id": "Id", "reason": "Why no cost"},
-            )
+        _unpriced(unpriced)
+
+
+def _unpriced(unpriced: pd.DataFrame) -> None:
+    with st.expander(f"{len(unpriced):,} models without a cost"):
+        st.dataframe(
+            unpriced[["name", "id", "reason"]],
+            hide_index=True,
+            key="cost_unpriced",
+            column_order=["name", "id", "reason"],
+            column_config={"name": "Model", "id": "Id", "reason": "Why no cost"},
+        )
 
 
 def _candidates(filtered: pd.DataFrame, include_free: bool, include_other: bool) -> tuple[pd.DataFrame, str]:

@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from catalog.fetch.normalize import LIST_SEPARATOR
 from catalog.present.export import export_file_name, to_csv_bytes
-from catalog.present.filters import SORT_LABELS
-from catalog.present.table import escape_markdown, override_rows, price_rows
+from catalog.present.filters import SORT_LABELS, capability_label
+from catalog.present.table import (
+    TABLE_COLUMNS,
+    escape_markdown,
+    override_rows,
+    picker_label,
+    price_rows,
+    visible_columns,
+)
+from catalog.present.text import markdown_link, readable_description
 from views.cached import PICKER_LIMIT, ShownTable
+
+COLUMNS_KEY = "cols"
+MODEL_PARAM = "model"
 
 MONEY = "$%.4g"
 COLUMN_CONFIG = {
-    "Status": st.column_config.TextColumn(width="medium", help="new: first seen in the last 7 days"),
-    "Model": st.column_config.TextColumn(width="medium"),
+    "Status": st.column_config.TextColumn(
+        help="new: listed on OpenRouter in the last 7 days; removed: no longer listed"
+    ),
+    "Model": st.column_config.TextColumn(width="medium", pinned=True),
     "ID": st.column_config.TextColumn(width="medium"),
     "Pricing": st.column_config.TextColumn(
         help="free, variable (set by a router per request), per token, or another unit"
@@ -40,21 +55,38 @@ def render_sort() -> str:
     )
 
 
-def render_table(shown: ShownTable, total: int, sort_label: str) -> str | None:
+def render_table(shown: ShownTable, total: int, sort: str) -> str | None:
     """The table and its CSV download; returns the id of the row the user selected, if any.
 
-    `total` counts the listed models; `shown.removed` the recently removed ones shown besides them.
+    `total` counts the listed models; `shown.removed` the recently removed ones shown after them.
     """
     filtered = shown.rows
-    also = f" ({total:,} listed, {shown.removed:,} recently removed)" if shown.removed else ""
-    counted = f"Showing {len(filtered):,} of {total + shown.removed:,} models{also}"
-    st.caption(f"{counted} · sorted by {sort_label.lower()}")
+    removed_shown = int(filtered["status"].fillna("").str.startswith("removed").sum()) if shown.removed else 0
+    listed_shown = len(filtered) - removed_shown
+    counted = f"Showing {listed_shown:,} of {total:,} models"
+    if shown.removed:
+        counted += f", and {removed_shown:,} of {shown.removed:,} recently removed (listed last)"
+    count_column, chooser_column = st.columns([3, 2], vertical_alignment="bottom")
+    count_column.caption(f"{counted} · sorted by {SORT_LABELS[sort].lower()}")
+    chosen = chooser_column.multiselect(
+        "Columns",
+        list(TABLE_COLUMNS),
+        key=COLUMNS_KEY,
+        bind="query-params",
+        placeholder="The model, its prices and context",
+        help="Which columns the table shows; the model and the sort column are always shown.",
+    )
     if filtered.empty:
-        st.info("No models match these filters. Loosen one, or press **Clear filters** in the sidebar.")
+        st.info(
+            "No models match these filters. Loosen one, or press **Clear filters** in the sidebar."
+            + ("" if shown.removed else " Recently removed models are hidden: the sidebar can show them.")
+        )
         return None
+    present = set(shown.display.column_names)
     event = st.dataframe(
         shown.display,
         hide_index=True,
+        column_order=[c for c in visible_columns(chosen, sort) if c in present],
         column_config=COLUMN_CONFIG,
         on_select="rerun",
         selection_mode="single-row",
@@ -76,64 +108,114 @@ def render_table(shown: ShownTable, total: int, sort_label: str) -> str | None:
     return str(filtered["id"].iloc[rows[0]]) if rows and rows[0] < len(filtered) else None
 
 
-def render_details(shown: ShownTable, selected_id: str | None) -> str | None:
-    """One model's every price, limit and capability; returns the id shown."""
+def render_details(
+    shown: ShownTable,
+    selected_id: str | None,
+    first_seen: pd.Series,
+    history: Callable[[str], None],
+    providers: Callable[[str, bool], None] | None = None,
+) -> None:
+    """The "Model details" picker and the details of the model picked; a row just selected in the
+    table opens its details at once, in a panel over the page. `first_seen` maps an id to when this
+    app first saw it; `history` draws a model's price history, `providers` its hosting providers
+    (given the id and whether it is priced per token)."""
     filtered = shown.rows
     if filtered.empty:
-        return None
+        return
     if selected_id and selected_id != st.session_state.get("_table_selection"):
         st.session_state["_table_selection"] = selected_id
         st.session_state["model"] = selected_id
+        _details_panel(filtered.loc[filtered["id"] == selected_id].iloc[0], first_seen, history, providers)
+    if not st.session_state.get("_model_from_url"):
+        # The URL keeps the id (a bound selectbox would keep its label, "name · id"): read it once.
+        st.session_state["_model_from_url"] = True
+        if MODEL_PARAM in st.query_params:
+            st.session_state["model"] = st.query_params[MODEL_PARAM]
     # A selectbox sends every option to the browser on every rerun: list the first rows only, plus
     # the model chosen (in the table, the session or the URL) wherever it is in the view.
     picker = shown.picker
-    if len(filtered) > PICKER_LIMIT:
-        ids = filtered["id"]
-        wanted = dict.fromkeys([st.session_state.get("model"), st.query_params.get("model")])
-        picker = picker + [w for w in wanted if w is not None and w not in picker and ids.eq(w).any()]
+    wanted = st.session_state.get("model")
+    if len(filtered) > PICKER_LIMIT and wanted is not None and wanted not in picker:
+        picker = [*picker, wanted] if filtered["id"].eq(wanted).any() else picker
     if st.session_state.get("model") not in picker:
         st.session_state.pop("model", None)
+    labels = shown.picker_labels
     model_id = st.selectbox(
         "Model details",
         picker,
         index=None,
         key="model",
+        format_func=lambda i: labels.get(i) or _label_of(filtered, i),
         placeholder="Pick a model, or select a row in the table",
-        bind="query-params",
     )
+    if model_id is None:
+        st.query_params.pop(MODEL_PARAM, None)
+    elif st.query_params.get(MODEL_PARAM) != model_id:
+        st.query_params[MODEL_PARAM] = model_id
     if len(filtered) > PICKER_LIMIT:
         st.caption(
             f"The picker lists the first {PICKER_LIMIT:,} of the {len(filtered):,} models shown: search or "
             "filter to narrow them, or select a row in the table."
         )
     if model_id is None:
-        return None
-    row = filtered.loc[filtered["id"] == model_id].iloc[0]
+        return
     with st.container(border=True):
-        title, link = st.columns([4, 1])
-        title.subheader(escape_markdown(str(row["name"])), anchor=False)
-        title.caption(escape_markdown(model_id))
-        link.link_button("Open on OpenRouter", str(row["url"]), icon=":material/open_in_new:")
-        st.text(row["description"] or "No description.")
-        prices, facts = st.columns(2)
-        with prices:
-            st.markdown("**Prices**")
-            price_table = price_rows(row["raw_json"], bool(row["token_priced"]))
-            st.dataframe(price_table, hide_index=True, width="stretch", height=_fitted(price_table))
-        with facts:
-            st.markdown("**Limits**")
-            fact_table = _facts(row)
-            st.dataframe(fact_table, hide_index=True, width="stretch", height=_fitted(fact_table))
-        overrides = override_rows(row["raw_json"], bool(row["token_priced"]))
-        if not overrides.empty:
-            st.markdown("**Conditional prices** (when several apply, the later row wins)")
-            st.dataframe(overrides, hide_index=True, width="stretch", height=_fitted(overrides))
-        st.markdown("**Supported parameters**")
-        st.text(_text(row["supported_parameters"]) or "none listed")
-    return model_id
+        row = filtered.loc[filtered["id"] == model_id].iloc[0]
+        _details(row, first_seen)
+        if providers is not None:
+            providers(model_id, bool(row["token_priced"]))
+    with st.expander("Price history", expanded=False, icon=":material/timeline:"):
+        history(model_id)
 
 
-def _facts(row: pd.Series) -> pd.DataFrame:
+@st.dialog("Model details", width="large", position="right")
+def _details_panel(
+    row: pd.Series,
+    first_seen: pd.Series,
+    history: Callable[[str], None],
+    providers: Callable[[str, bool], None] | None,
+) -> None:
+    _details(row, first_seen)
+    if providers is not None:
+        providers(str(row["id"]), bool(row["token_priced"]))
+    with st.expander("Price history", expanded=False, icon=":material/timeline:"):
+        history(str(row["id"]))
+
+
+def _label_of(filtered: pd.DataFrame, model_id: str) -> str:
+    return picker_label(filtered.loc[filtered["id"] == model_id])[0]
+
+
+def _details(row: pd.Series, first_seen: pd.Series) -> None:
+    """One model's description, every price, limit and capability."""
+    model_id = str(row["id"])
+    title, link = st.columns([4, 1])
+    title.subheader(escape_markdown(str(row["name"])), anchor=False)
+    title.caption(escape_markdown(model_id))
+    link.link_button("Open on OpenRouter", str(row["url"]), icon=":material/open_in_new:")
+    description = readable_description(row["description"])
+    st.text(description.text or "No description.")
+    if description.links:
+        st.markdown("Links: " + " · ".join(markdown_link(text, url) for text, url in description.links))
+    prices, facts = st.columns(2)
+    with prices:
+        st.markdown("**Prices**")
+        price_table = price_rows(row["raw_json"], bool(row["token_priced"]))
+        st.dataframe(price_table, hide_index=True, width="stretch", height=_fitted(price_table))
+    with facts:
+        st.markdown("**Limits**")
+        fact_table = _facts(row, first_seen.get(str(row["id"])))
+        st.dataframe(fact_table, hide_index=True, width="stretch", height=_fitted(fact_table))
+    overrides = override_rows(row["raw_json"], bool(row["token_priced"]))
+    if not overrides.empty:
+        st.markdown("**Conditional prices** (when several apply, the later row wins)")
+        st.dataframe(overrides, hide_index=True, width="stretch", height=_fitted(overrides))
+    st.markdown("**Supported parameters**")
+    parameters = [p for p in _text(row["supported_parameters"]).split(LIST_SEPARATOR) if p]
+    st.text(", ".join(f"{capability_label(p)} ({p})" for p in parameters) or "none listed")
+
+
+def _facts(row: pd.Series, first_seen: object) -> pd.DataFrame:
     raw = json.loads(row["raw_json"])
     limits = raw.get("per_request_limits")
     facts = {
@@ -141,7 +223,8 @@ def _facts(row: pd.Series) -> pd.DataFrame:
         "Max output": _tokens(row["max_completion_tokens"]),
         "Input modalities": _text(row["input_modalities"]),
         "Output modalities": _text(row["output_modalities"]),
-        "Created": _day(row["created"]),
+        "Listed on OpenRouter": _day(row["created"]) or "unknown",
+        "First seen by this app": _day(first_seen) or "before its change history began",
         "Expires": _day(row["expiration_date"]) or "no date set",
         "Knowledge cutoff": _text(row["knowledge_cutoff"]) or "unknown",
         "Moderated": "unknown" if pd.isna(row["is_moderated"]) else ("yes" if row["is_moderated"] else "no"),
@@ -161,7 +244,7 @@ def _text(value: object) -> str:
 
 
 def _tokens(value: object) -> str:
-    return f"{int(value):,} tokens" if pd.notna(value) else "unknown"
+    return f"{int(value):,} tokens" if pd.notna(value) and int(value) > 0 else "—"
 
 
 def _day(value: object) -> str:

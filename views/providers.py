@@ -64,7 +64,6 @@ def render_model_providers(snapshot: Snapshot, model_id: str, token_priced: bool
         column_config=COLUMN_CONFIG,
         height=(min(len(table), 10) + 1) * 35 + 3,
         placeholder="—",
-        key="providers_table",
     )
     oldest = pd.Timestamp(table["Fetched"].min()).to_pydatetime()
     if oldest < snapshot.endpoints_fetched_at:

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from catalog.fetch.rawjson import paused_gc
+from catalog.fetch.scores import REASONING_COLUMNS, SCORE_COLUMNS, reasoning_values, score_values
 
 MILLION = Decimal(1_000_000)
 MODEL_PAGE_BASE = "https://openrouter.ai/"
@@ -65,9 +66,13 @@ STRING_COLUMNS = [
     "description",
     "url",
     "raw_json",
+    "design_arena_category",
+    "reasoning_default_effort",
+    "reasoning_efforts",
 ]
 INT_COLUMNS = ["context_length", "max_completion_tokens"]
 BOOL_COLUMNS = ["is_free", "variable_pricing", "token_priced", "has_tiers", "has_time_windows"]
+NULLABLE_BOOL_COLUMNS = ["is_moderated", "reasoning_mandatory", "reasoning_default_enabled"]
 COLUMNS = [
     "id",
     "name",
@@ -89,6 +94,8 @@ COLUMNS = [
     "has_tiers",
     "has_time_windows",
     "is_moderated",
+    *SCORE_COLUMNS,
+    *REASONING_COLUMNS,
     "tokenizer",
     "knowledge_cutoff",
     "expiration_date",
@@ -241,7 +248,7 @@ def _frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
             data[name] = pd.array(list(values), dtype="Int64")
         elif name in BOOL_COLUMNS:
             data[name] = np.array(values, dtype=bool)
-        elif name == "is_moderated":
+        elif name in NULLABLE_BOOL_COLUMNS:
             data[name] = pd.array(list(values), dtype="boolean")
         elif name in ("created", "expiration_date"):
             data[name] = _utc_timestamps(_floats(values))
@@ -353,6 +360,8 @@ def _row_values(raw: Any, raw_text: str | None = None) -> tuple[tuple[Any, ...],
         has_tiers,
         has_time_windows,
         moderated if isinstance(moderated, bool) else None,
+        *score_values(get("benchmarks"), notes),
+        *reasoning_values(get("reasoning"), notes),
         _text(architecture.get("tokenizer")),
         _text(get("knowledge_cutoff")),
         _date_seconds(get("expiration_date")),

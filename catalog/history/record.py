@@ -12,7 +12,8 @@
                  "prices": {"prompt": ["0.000002", "0.0000025"]}},
                 {"at": "...", "change": "retiered", "id": "...", "tiers": ["[...]", "[...]"]},
                 {"at": "...", "change": "removed", "id": "...", "prices": {"prompt": "0.0000025"}},
-                {"at": "...", "change": "added", "id": "..."}]}
+                {"at": "...", "change": "added", "id": "..."}],
+     "imports": [{"at": "...", "sha256": "...", "models": 138}]}  # saved responses imported (when any)
 
 Prices are kept as OpenRouter's decimal strings, zero fields left out (missing means 0), and
 compared as Decimals by the rules in `catalog.history.changes`. Each live refresh is compared with the
@@ -25,6 +26,9 @@ that refresh and emits no events. The catalog existed before the history did, so
 models is "added"; the "new" badge goes only to models first seen after the baseline. (When the
 store already held a live catalog, that catalog becomes the baseline, so the refresh that starts
 the history still reports its changes.)
+
+Saved responses imported as past refreshes (`catalog.history.backfill`) go through the same rules:
+the refreshes are replayed in order with the imported ones among them.
 
 This module records the file (under the store's lock); `catalog.history.view` reads it for display.
 """
@@ -43,7 +47,7 @@ from typing import Any
 import pandas as pd
 
 from catalog.errors import StoreError
-from catalog.history.changes import KINDS, ChangeSummary, observe, price_changes
+from catalog.history.changes import KINDS, ChangeSummary, Observed, observe, price_changes
 from catalog.storage.store import DAMAGED_DIR, Store
 
 SCHEMA_VERSION = 1
@@ -102,6 +106,28 @@ def empty_state() -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Listed:
+    """What the history looks at in one listed model at one refresh."""
+
+    name: str
+    observed: Observed
+    token_priced: bool
+
+
+Listing = Mapping[str, Listed]  # model id -> what one refresh listed
+
+
+def listing_of(frame: pd.DataFrame) -> dict[str, Listed]:
+    """What the history looks at in a normalized catalog."""
+    return {
+        str(model_id): Listed(str(name), observe(json.loads(raw_json)), bool(token_priced))
+        for model_id, name, raw_json, token_priced in zip(
+            frame["id"], frame["name"], frame["raw_json"], frame["token_priced"], strict=True
+        )
+    }
+
+
 def apply_refresh(
     state: Mapping[str, Any],
     frame: pd.DataFrame,
@@ -110,7 +136,18 @@ def apply_refresh(
     previous_raw: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], ChangeSummary | None]:
     """The history after one more live catalog (a new state; `state` is not modified)."""
-    stamp = _stamp(at)
+    return apply_listing(state, listing_of(frame), at, previous_raw=previous_raw)
+
+
+def apply_listing(
+    state: Mapping[str, Any],
+    listing: Listing,
+    at: datetime,
+    *,
+    previous_raw: Mapping[str, str] | None = None,
+) -> tuple[dict[str, Any], ChangeSummary | None]:
+    """The history after one more refresh that listed `listing` (a new state)."""
+    stamp = format_stamp(at)
     models: dict[str, dict[str, Any]] = {key: dict(entry) for key, entry in state["models"].items()}
     events: list[dict[str, Any]] = list(state["events"])
     baseline = state["baseline_at"] is None
@@ -121,12 +158,9 @@ def apply_refresh(
     retiered: list[str] = []
     new_events: list[dict[str, Any]] = []
 
-    for model_id, name, raw_json, token_priced in zip(
-        frame["id"], frame["name"], frame["raw_json"], frame["token_priced"], strict=True
-    ):
-        model_id = str(model_id)
+    for model_id, listed in listing.items():
         current.add(model_id)
-        observed = observe(json.loads(raw_json))
+        observed = listed.observed
         entry = models.get(model_id)
         if entry is None:
             entry = {"first_seen": stamp}
@@ -144,7 +178,7 @@ def apply_refresh(
             added.append(model_id)
             new_events.append({"at": stamp, "change": "added", "id": model_id})
         models[model_id] = _present_entry(
-            entry, str(name), observed.prices, observed.tiers, bool(token_priced)
+            entry, listed.name, observed.prices, observed.tiers, listed.token_priced
         )
 
     removed = sorted(seen_before - current)
@@ -171,6 +205,8 @@ def apply_refresh(
         "models": dict(sorted(models.items())),
         "events": events,
     }
+    if "imports" in state:
+        new_state["imports"] = list(state["imports"])
     if baseline:
         return new_state, None
     summary = ChangeSummary(
@@ -206,6 +242,23 @@ def _forget_old_raw(models: dict[str, dict[str, Any]], now: datetime) -> None:
 
 def _raw_by_id(frame: pd.DataFrame) -> dict[str, str]:
     return {str(i): str(raw) for i, raw in zip(frame["id"], frame["raw_json"], strict=True)}
+
+
+def read_recorded(store: Store) -> tuple[dict[str, Any], str | None]:
+    """The history of `store` and its file's text (None when there is none yet); nothing is moved:
+    StoreError when it cannot be read."""
+    path = store.directory / HISTORY_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return empty_state(), None
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise StoreError(f"cannot read {path}: {reason}") from None
+    try:
+        return parse_state(text), text
+    except ValueError as error:
+        raise StoreError(f"the change history cannot be read ({error})") from None
 
 
 def _read_for_update(store: Store) -> tuple[dict[str, Any], str | None]:
@@ -267,6 +320,12 @@ def parse_state(text: str) -> dict[str, Any]:
         for e in events
     ):
         raise ValueError("events are not a list of changes")
+    imports = state.get("imports", [])
+    if not isinstance(imports, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("sha256"), str) and isinstance(i.get("at"), str)
+        for i in imports
+    ):
+        raise ValueError("imports are not a list of imported files")
     for key in ("baseline_at", "last_refresh_at"):
         if state.get(key) is not None:
             parse_stamp(state[key])
@@ -274,7 +333,8 @@ def parse_state(text: str) -> dict[str, Any]:
     return state
 
 
-def _stamp(moment: datetime) -> str:
+def format_stamp(moment: datetime) -> str:
+    """A time as the history file writes it: UTC, to the second."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

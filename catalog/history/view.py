@@ -310,14 +310,21 @@ def chart_steps(series: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+HEADLINE_FIELDS = ("prompt", "completion")  # the prices that rank "biggest moves"
+
+
 def sort_by_move(events: pd.DataFrame) -> pd.DataFrame:
-    """Biggest price moves first (by |%|; a move from 0 or to/from "variable" counts as biggest),
-    then the other changes, newest first."""
+    """Biggest price moves first: input and output prices by their relative change (|%|), then other
+    price fields by theirs, then prices newly listed or turned variable (no % to rank by), then the
+    other changes; newest first within each."""
+    repriced = events["change"] == "repriced"
     pct = events["change_pct"].abs()
-    moved_from_nothing = (events["change"] == "repriced") & pct.isna()
-    key = pct.mask(moved_from_nothing, math.inf)
-    order = pd.DataFrame({"key": key, "at": events["at"]}).sort_values(
-        ["key", "at"], ascending=[False, False], na_position="last", kind="stable"
+    rank = pd.Series(3, index=events.index)
+    rank = rank.mask(repriced & pct.isna(), 2)
+    rank = rank.mask(repriced & pct.notna(), 1)
+    rank = rank.mask(repriced & pct.notna() & events["field"].isin(HEADLINE_FIELDS), 0)
+    order = pd.DataFrame({"rank": rank, "pct": pct.fillna(0), "at": events["at"]}).sort_values(
+        ["rank", "pct", "at"], ascending=[True, False, False], kind="stable"
     )
     return events.loc[order.index].reset_index(drop=True)
 

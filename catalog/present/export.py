@@ -11,9 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from catalog.fetch.scores import efforts_list
+
 # Cells starting with these are formulas to a spreadsheet (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_EXCLUDED = ("raw_json",)
+# Text columns that JSON and Parquet export as real lists (CSV keeps the text: "high, medium, low").
+LIST_COLUMNS = {"reasoning_efforts": efforts_list}
 
 
 def formula_safe(value: object) -> object:
@@ -49,7 +53,8 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def to_json_bytes(frame: pd.DataFrame) -> bytes:
     """JSON records with every float in full (pandas' writer rounds to 10 places: 0.0208333333)."""
-    records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    records = frame.astype(object).where(frame.notna(), None)
+    records = _with_lists(records).to_dict(orient="records")
     return json.dumps(records, default=_json_value, ensure_ascii=False, indent=1).encode("utf-8")
 
 
@@ -61,7 +66,20 @@ def _json_value(value: object) -> str:
 
 
 def to_parquet_file(frame: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    frame.to_parquet(path, index=False)
+    _with_lists(frame).to_parquet(path, index=False)
+
+
+def _with_lists(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each LIST_COLUMNS text as a list ([] for an empty text, None for none)."""
+    present = [column for column in LIST_COLUMNS if column in frame.columns]
+    if not present:
+        return frame
+    out = frame.copy()
+    for column in present:
+        out[column] = pd.Series(
+            [LIST_COLUMNS[column](v) for v in frame[column]], index=frame.index, dtype=object
+        )
+    return out
 
 
 def export_bytes(frame: pd.DataFrame, fmt: str) -> bytes:

@@ -13,17 +13,34 @@ from catalog.fetch.normalize import LIST_SEPARATOR
 
 EXPIRY_WINDOW = timedelta(days=30)
 
-# Parameter -> what a user calls it. Anything else is shown by its API name.
+# Parameter -> what a user calls it. One the API adds later is shown by its name in words.
 CAPABILITY_LABELS = {
     "tools": "Tool calling",
     "tool_choice": "Tool choice",
+    "parallel_tool_calls": "Parallel tool calls",
     "reasoning": "Reasoning",
     "include_reasoning": "Reasoning output",
+    "reasoning_effort": "Reasoning effort",
     "structured_outputs": "Structured outputs",
-    "response_format": "JSON mode (response_format)",
+    "response_format": "JSON mode",
     "web_search_options": "Web search",
     "logprobs": "Log probabilities",
+    "top_logprobs": "Top log probabilities",
     "seed": "Seed",
+    "max_tokens": "Max tokens",
+    "max_completion_tokens": "Max completion tokens",
+    "temperature": "Temperature",
+    "top_p": "Top-p sampling",
+    "top_k": "Top-k sampling",
+    "top_a": "Top-a sampling",
+    "min_p": "Min-p sampling",
+    "stop": "Stop sequences",
+    "frequency_penalty": "Frequency penalty",
+    "presence_penalty": "Presence penalty",
+    "repetition_penalty": "Repetition penalty",
+    "logit_bias": "Logit bias",
+    "verbosity": "Verbosity",
+    "prediction": "Predicted output",
 }
 
 SORTS = {
@@ -47,7 +64,7 @@ class Filters:
     """Every filter of the explorer; the defaults select every model."""
 
     search: str = ""
-    providers: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()  # who made the model: the id's prefix (`provider` column)
     input_modalities: tuple[str, ...] = ()
     output_modalities: tuple[str, ...] = ()
     min_context: int = 0
@@ -70,7 +87,7 @@ class Filters:
 # Filters field -> URL query parameter.
 PARAM_NAMES = {
     "search": "q",
-    "providers": "provider",
+    "authors": "author",
     "input_modalities": "in",
     "output_modalities": "out",
     "min_context": "ctx",
@@ -97,8 +114,8 @@ def apply_filters(frame: pd.DataFrame, filters: Filters, now: datetime | None = 
             + frame["description"].str.lower()
         )
         keep &= text.str.contains(needle, regex=False).fillna(False).to_numpy(bool)
-    if filters.providers:
-        keep &= frame["provider"].isin(filters.providers).to_numpy(bool)
+    if filters.authors:
+        keep &= frame["provider"].isin(filters.authors).to_numpy(bool)
     for column, wanted in (
         ("input_modalities", filters.input_modalities),
         ("output_modalities", filters.output_modalities),
@@ -129,14 +146,26 @@ def apply_filters(frame: pd.DataFrame, filters: Filters, now: datetime | None = 
 
 
 def sort_models(frame: pd.DataFrame, sort: str) -> pd.DataFrame:
+    """`frame` in the chosen order; models OpenRouter no longer lists (see `is_removed`) always last."""
     column, ascending = SORTS.get(sort, SORTS["newest"])
+    ids = frame["id"].to_numpy(dtype=object)
     if column in ("prompt_per_mtok", "completion_per_mtok"):
         # Variable and non-token prices are not comparable: they go last.
         comparable = frame[column].where(frame["token_priced"] & ~frame["variable_pricing"])
         order = comparable.to_numpy(dtype=float, na_value=np.nan)
-        positions = np.lexsort((frame["id"].to_numpy(dtype=object), order))
+        positions = np.lexsort((ids, order, is_removed(frame)))
         return frame.iloc[positions]
-    return frame.sort_values([column, "id"], ascending=[ascending, True], na_position="last", kind="stable")
+    ordered = frame.sort_values(
+        [column, "id"], ascending=[ascending, True], na_position="last", kind="stable"
+    )
+    return ordered.iloc[np.argsort(is_removed(ordered), kind="stable")]
+
+
+def is_removed(frame: pd.DataFrame) -> np.ndarray:
+    """True for the rows of removed models appended to the catalog (status "removed on DATE")."""
+    if "status" not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return frame["status"].fillna("").str.startswith("removed").to_numpy(bool)
 
 
 def options(frame: pd.DataFrame, column: str) -> list[str]:
@@ -148,7 +177,7 @@ def options(frame: pd.DataFrame, column: str) -> list[str]:
 
 
 def capability_label(parameter: str) -> str:
-    return CAPABILITY_LABELS.get(parameter, parameter)
+    return CAPABILITY_LABELS.get(parameter) or parameter.replace("_", " ").capitalize()
 
 
 def to_query_params(filters: Filters) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,18 +12,21 @@ import numpy as np
 import pandas as pd
 
 from catalog.fetch.normalize import MILLION, PER_TOKEN_FIELDS, PER_UNIT_FIELDS, parse_price
+from catalog.present.filters import is_removed
 
-# Display column -> source column.
+NEW_DAYS = 7.0  # a model listed on OpenRouter this recently is marked "new"
+
+# Display column -> source column, in the table's order: what a choice needs comes first.
 TABLE_COLUMNS = {
     "Model": "name",
-    "ID": "id",
-    "Status": "status",
-    "Provider": "provider",
-    "Pricing": "pricing",
     "Input $/1M tokens": "prompt_per_mtok",
     "Output $/1M tokens": "completion_per_mtok",
-    "Cache read $/1M tokens": "cache_read_per_mtok",
     "Context (tokens)": "context_length",
+    "Status": "status",
+    "ID": "id",
+    "Author": "provider",
+    "Pricing": "pricing",
+    "Cache read $/1M tokens": "cache_read_per_mtok",
     "Max output (tokens)": "max_completion_tokens",
     "Input modalities": "input_modalities",
     "Output modalities": "output_modalities",
@@ -30,6 +34,24 @@ TABLE_COLUMNS = {
     "Expires": "expiration_date",
     "OpenRouter page": "url",
 }
+# Shown at first (the rest on demand): the model, its prices and context, and any badge.
+GLANCE_COLUMNS = ["Model", "Input $/1M tokens", "Output $/1M tokens", "Context (tokens)", "Status"]
+# The column each sort orders by, shown beside the glance columns so the order can be read.
+SORT_COLUMNS = {
+    "newest": "Created",
+    "input_price": "Input $/1M tokens",
+    "output_price": "Output $/1M tokens",
+    "context": "Context (tokens)",
+    "name": "Model",
+}
+
+
+def visible_columns(chosen: Collection[str], sort: str) -> list[str]:
+    """The table's columns in their order: the chosen ones (the glance set when none), the model
+    always first and the sort column always beside it."""
+    wanted = set(chosen or GLANCE_COLUMNS) | {"Model", SORT_COLUMNS.get(sort, "Model")}
+    return [label for label in TABLE_COLUMNS if label in wanted]
+
 
 FIELD_LABELS = {
     "prompt": "Input (prompt)",
@@ -66,9 +88,30 @@ def with_status(models: pd.DataFrame, new_ids: Collection[str], removed: pd.Data
 
 def current_models(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows still listed by OpenRouter (without the removed models `with_status` appended)."""
-    if "status" not in frame:
-        return frame
-    return frame[~frame["status"].fillna("").str.startswith("removed").to_numpy(bool)]
+    removed = is_removed(frame)
+    return frame[~removed] if removed.any() else frame
+
+
+def recently_created(
+    models: pd.DataFrame, fallback: Collection[str] = (), now: datetime | None = None, days: float = NEW_DAYS
+) -> frozenset[str]:
+    """The "new" models: listed on OpenRouter (its `created` date) within `days` of `now`.
+
+    A model without a `created` date is new when it is in `fallback` (the models this app first saw
+    within those days)."""
+    now = now or datetime.now(UTC)
+    cutoff = pd.Timestamp(now) - pd.Timedelta(days=days)
+    created = models["created"]
+    fresh = created.notna() & (created >= cutoff)
+    undated = created.isna() & models["id"].isin(list(fallback))
+    return frozenset(models.loc[(fresh | undated).to_numpy(bool), "id"].astype(str))
+
+
+def picker_label(frame: pd.DataFrame) -> list[str]:
+    """How a model reads in a picker: "name · id" (the id alone when the name is missing)."""
+    names = frame["name"].fillna("").astype(str).tolist()
+    ids = frame["id"].astype(str).tolist()
+    return [f"{name} · {model_id}" if name else model_id for name, model_id in zip(names, ids, strict=True)]
 
 
 def pricing_labels(frame: pd.DataFrame) -> pd.Series:
@@ -104,6 +147,8 @@ def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
         elif column in ("prompt_per_mtok", "completion_per_mtok", "cache_read_per_mtok"):
             # A transcription model's "prompt" is per unit of audio: as $/1M tokens it would be nonsense.
             data[label] = frame[column].where(token)
+        elif column == "context_length":
+            data[label] = frame[column].where(frame[column] > 0)  # an image model's 0 means none
         else:
             data[label] = frame[column]
     return pd.DataFrame(data, index=frame.index)

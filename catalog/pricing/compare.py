@@ -87,7 +87,7 @@ def _compare_column(
     parameters = set(_text_or(model.get("supported_parameters"), "").split(", "))
     column = {
         "Name": _text_or(model.get("name"), str(model["id"])),
-        "Provider": _text_or(model.get("provider"), "—"),
+        "Author": _text_or(model.get("provider"), "—"),
         "Context (tokens)": _count_text(model.get("context_length")),
         "Max output (tokens)": _count_text(model.get("max_completion_tokens")),
         "Input modalities": _text_or(model.get("input_modalities"), "—"),

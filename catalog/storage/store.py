@@ -43,7 +43,7 @@ from catalog.errors import StoreError
 from catalog.fetch.endpoints import ENDPOINT_COLUMNS, endpoints_frame, rows_from_raw
 from catalog.fetch.normalize import build_frame, normalize_models
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_NAME = "catalog.json"
 LOCK_NAME = ".lock"
 DAMAGED_DIR = "damaged"
@@ -343,6 +343,10 @@ class Store:
         text = json.dumps(payload, indent=1, ensure_ascii=False)
         if not _encodable(text):
             text = json.dumps(payload, indent=1)  # lone surrogates (valid JSON escapes) stay escaped
+        self.write_text(name, text)
+
+    def write_text(self, name: str, text: str) -> None:
+        """Atomically replace a small text file of the store (caller holds the lock)."""
         self._atomic_write(name, lambda path: Path(path).write_text(text, encoding="utf-8"))
 
     def move_aside(self, reason: str) -> Path | None:
