@@ -28,6 +28,7 @@ from catalog.fetch.providers import (
 from catalog.fetch.saved import SavedResponse
 from catalog.history.backfill import Placed, backfill
 from catalog.history.changes import ChangeSummary, diff_models
+from catalog.history.providers import ProviderChanges, record_providers
 from catalog.history.record import HISTORY_NAME, Recorded, read_recorded, record_refresh
 from catalog.history.view import History
 from catalog.storage.store import META_NAME, StatKey, Store, StoreDamaged, StoredMeta
@@ -116,12 +117,18 @@ class ProvidersResult:
     updated: int  # models whose providers are as OpenRouter sent them now
     kept: tuple[Kept, ...]  # models whose request failed: their earlier providers stay
     problems: tuple[str, ...] = ()
+    changes: ProviderChanges | None = None  # None when the change history has not started
+    history_note: str | None = None
 
     def summary(self) -> str:
         text = describe_refresh(self.updated, list(self.kept))
         text += f"; {self.snapshot.endpoints_count:,} providers in all"
+        if self.changes is not None:
+            text += f"; {self.changes.describe()}"
         if self.problems:
             text += f"; {len(self.problems):,} unreadable provider field(s) ignored"
+        if self.history_note:
+            text += f"; {self.history_note}"
         return text
 
 
@@ -253,7 +260,14 @@ class Catalog:
             endpoints, kept = merged_endpoints(current.endpoints, fetched, current.models["id"].tolist())
             meta = self.store.write_endpoints(endpoints, fetched_at=fetched_at)
             snapshot = self._install(meta, current._models, endpoints=endpoints)
-        return ProvidersResult(snapshot, len(fetched.answered), tuple(kept), tuple(fetched.problems))
+            try:
+                changes = record_providers(self.store, endpoints, fetched.answered, fetched_at)
+                note = None
+            except StoreError as error:  # the providers are written: the next refresh catches up
+                changes, note = None, f"change history not updated: {error}"
+        return ProvidersResult(
+            snapshot, len(fetched.answered), tuple(kept), tuple(fetched.problems), changes, note
+        )
 
     def import_saved(self, saved: Sequence[SavedResponse], *, apply_latest: bool = False) -> ImportResult:
         """Place saved responses in the change history as past refreshes, in order; with

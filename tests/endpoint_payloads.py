@@ -53,6 +53,7 @@ def endpoints_for(model: dict[str, Any], price_epoch: int = 0) -> list[dict[str,
         factor = Decimal(PRICE_FACTORS[index % len(PRICE_FACTORS)])
         if price_epoch and index == 0 and seed % 7 == price_epoch % 7:
             factor *= Decimal("1.1")
+        rng = random.Random(model_seed(f"{model_id} {tag}"))  # a provider's figures stay its own
         quantization = rng.choice(QUANTIZATIONS)
         has_traffic = rng.random() < 0.8
         endpoint: dict[str, Any] = {

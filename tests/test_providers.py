@@ -16,6 +16,7 @@ import pytest
 import catalog.catalog as catalog_module
 from catalog import Catalog
 from catalog.errors import CatalogError, FetchError, StoreError
+from catalog.history.view import load_history
 from catalog.storage.store import Store
 from tests import payloads
 from tests.endpoint_payloads import endpoints_for
@@ -224,3 +225,41 @@ def test_another_process_sees_the_providers_on_its_next_snapshot(forty: Catalog,
     snapshot = reader.snapshot()
     assert snapshot.endpoints_count > 40
     assert snapshot.endpoints_count == len(Store(catalog_dir).read_all().endpoints)  # type: ignore[union-attr]
+
+
+def test_the_change_history_records_providers_added_removed_and_repriced(
+    forty: Catalog, stand_in: StandIn
+) -> None:
+    first = forty.refresh_providers()
+    assert first.summary().endswith(" providers in all")  # the baseline: nothing to compare with
+    assert forty.refresh_providers().summary().endswith(" providers in all; no provider changed")
+    before = expected_rows(stand_in, 0)
+
+    def moved(epoch: int) -> tuple[set[tuple[str, str]], set[tuple[str, str]], set[tuple[str, str]]]:
+        after = expected_rows(stand_in, epoch)
+        both = before.keys() & after.keys()
+        repriced = {key for key in both if before[key]["pricing"] != after[key]["pricing"]}
+        return set(after.keys() - before.keys()), set(before.keys() - after.keys()), repriced
+
+    # An epoch in which providers join, leave and change prices, all three.
+    epoch = next(e for e in range(1, 60) if all(moved(e)))
+    added, removed, repriced = moved(epoch)
+    stand_in.price_epoch = epoch
+    second = forty.refresh_providers()
+    assert added and removed and repriced
+    assert second.summary().endswith(
+        f"{len(added)} provider(s) added, {len(removed)} removed, {len(repriced)} repriced"
+    )
+    events = load_history(forty.directory).events(
+        kinds=["provider_added", "provider_removed", "provider_repriced"]
+    )
+    names = dict(zip(forty.snapshot().models["id"], forty.snapshot().models["name"], strict=True))
+    assert {(r.id, r.name) for r in events.itertuples() if r.change == "provider_added"} == {
+        (model_id, f"{names[model_id]} via {provider}") for model_id, provider in added
+    }
+    moves = events[events["change"] == "provider_repriced"]
+    assert {(r.id, r.name.rsplit(" via ", 1)[1]) for r in moves.itertuples()} == repriced
+    row = moves.iloc[0]
+    key = (row["id"], row["name"].rsplit(" via ", 1)[1])
+    assert row["field"] in before[key]["pricing"]  # type: ignore[operator]
+    assert row["old_exact"] != row["new_exact"]

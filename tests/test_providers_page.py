@@ -103,3 +103,26 @@ def test_another_session_sees_the_providers_on_its_next_rerun(live_app: AppTest,
     other.run()
     assert not other.exception
     assert "Providers" in other.dataframe[0].value.columns
+
+
+def test_what_changed_lists_provider_changes(live_app: AppTest, stand_in: StandIn, catalog_dir: Path) -> None:
+    catalog = Catalog(catalog_dir)
+    catalog.refresh_providers()
+    stand_in.price_epoch = next(
+        e
+        for e in range(1, 60)
+        if any(
+            endpoints_for(m, e)[0]["pricing"] != endpoints_for(m)[0]["pricing"]
+            for m in stand_in.models_by_id.values()
+        )
+    )
+    catalog.refresh_providers()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["tab"] = "What changed"
+    at.run()
+    assert not at.exception
+    changes = next(d.value for d in at.dataframe if "change" in d.value.columns)
+    moved = changes[changes["change"] == "provider repriced"]
+    assert len(moved) >= 1
+    assert moved["name"].str.contains(" via ").all()
+    assert moved["old"].str.startswith("$").all() and moved["new"].str.startswith("$").all()

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from catalog import Catalog
-from catalog.history.changes import KINDS
+from catalog.history.changes import KINDS, PROVIDER_KINDS
 from catalog.history.view import chart_steps, load_history, sort_by_move
 from catalog.present.table import FIELD_LABELS, format_usd
 
@@ -19,6 +19,9 @@ KIND_LABELS = {
     "removed": "removed",
     "repriced": "repriced",
     "retiered": "price tiers changed",
+    "provider_added": "provider added",
+    "provider_removed": "provider removed",
+    "provider_repriced": "provider repriced",
 }
 DEFAULT_RANGE = timedelta(days=30)
 # The table's columns, the move first after the model: "what moved, by how much" reads at a glance.
@@ -95,7 +98,8 @@ def render_changes(catalog: Catalog) -> None:
 
 def readable_events(events: pd.DataFrame) -> pd.DataFrame:
     """The events as the table shows them: kinds and price fields in words, exact `$` amounts."""
-    repriced = events["change"] == "repriced"  # a tier change's old and new are tier lists: not shown
+    # A tier change's old and new are tier lists: not shown.
+    repriced = events["change"].isin(["repriced", "provider_repriced"])
     return events.assign(
         change=events["change"].map(KIND_LABELS).fillna(events["change"]),
         field=events["field"].map(lambda f: FIELD_LABELS.get(f, f) if f != "overrides" else "price tiers"),
@@ -146,6 +150,25 @@ def render_price_history(catalog: Catalog, model_id: str) -> None:
     moves = history.events(kinds=["repriced"])
     count = int((moves["id"] == model_id).sum())
     st.caption(f"{count:,} price change(s) recorded; a step holds until the next change.")
+    hosting = history.events(kinds=list(PROVIDER_KINDS))
+    hosting = hosting[hosting["id"] == model_id]
+    if not hosting.empty:
+        st.markdown("**Provider changes**")
+        shown = readable_events(hosting.iloc[::-1])[["at", "name", "change", "field", "old", "new"]]
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            placeholder="—",
+            column_config={
+                "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
+                "name": st.column_config.TextColumn("Model and provider"),
+                "change": st.column_config.TextColumn("Change"),
+                "field": st.column_config.TextColumn("Price"),
+                "old": st.column_config.TextColumn("Old price"),
+                "new": st.column_config.TextColumn("New price"),
+            },
+        )
 
 
 def _date_range(picked: object, first_day: date, last_day: date) -> tuple[date, date]:

@@ -22,7 +22,9 @@ import pandas as pd
 
 from catalog.fetch.normalize import PRICE_COLUMNS, parse_price
 
-KINDS = ("added", "removed", "repriced", "retiered")
+# A hosting provider of a model added, removed or repriced (`catalog.history.providers`).
+PROVIDER_KINDS = ("provider_added", "provider_removed", "provider_repriced")
+KINDS = ("added", "removed", "repriced", "retiered", *PROVIDER_KINDS)
 NOT_BASE_PRICES = frozenset({"overrides", "discount"})
 
 __all__ = ["KINDS", "PRICE_COLUMNS", "ChangeSummary", "Observed", "diff_models", "observe", "price_changes"]

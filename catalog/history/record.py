@@ -207,6 +207,8 @@ def apply_listing(
     }
     if "imports" in state:
         new_state["imports"] = list(state["imports"])
+    if "providers" in state:  # recorded by catalog.history.providers
+        new_state["providers"] = state["providers"]
     if baseline:
         return new_state, None
     summary = ChangeSummary(
@@ -326,6 +328,8 @@ def parse_state(text: str) -> dict[str, Any]:
         for i in imports
     ):
         raise ValueError("imports are not a list of imported files")
+    if not isinstance(state.get("providers", {}), dict):
+        raise ValueError("providers are not a map of models")
     for key in ("baseline_at", "last_refresh_at"):
         if state.get(key) is not None:
             parse_stamp(state[key])

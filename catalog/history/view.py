@@ -169,8 +169,11 @@ class History:
         rows: list[tuple[Any, ...]] = []
         for event in self._state["events"]:
             entry = models.get(event["id"], {})
-            base = (event["at"], event["change"], event["id"], entry.get("name", event["id"]))
-            if event["change"] == "repriced":
+            name = entry.get("name", event["id"])
+            if "provider" in event:  # a hosting provider's change: the row names it beside the model
+                name = f"{name} via {event['provider']}"
+            base = (event["at"], event["change"], event["id"], name)
+            if event["change"] in ("repriced", "provider_repriced"):
                 for field, (old_raw, new_raw) in event["prices"].items():
                     unit, factor = unit_of(field, bool(entry.get("per_unit")))
                     old, old_exact = _display(old_raw, factor)
@@ -317,7 +320,7 @@ def sort_by_move(events: pd.DataFrame) -> pd.DataFrame:
     """Biggest price moves first: input and output prices by their relative change (|%|), then other
     price fields by theirs, then prices newly listed or turned variable (no % to rank by), then the
     other changes; newest first within each."""
-    repriced = events["change"] == "repriced"
+    repriced = events["change"].isin(["repriced", "provider_repriced"])
     pct = events["change_pct"].abs()
     rank = pd.Series(3, index=events.index)
     rank = rank.mask(repriced & pct.isna(), 2)
@@ -343,7 +346,7 @@ def format_table(events: pd.DataFrame) -> str:
     id_width = min(max(len(str(i)) for i in events["id"]), 60)
     for row in events.itertuples(index=False):
         line = f"{row.at:%Y-%m-%d %H:%M}  {row.change:<8}  {str(row.id)[:60]:<{id_width}}"
-        if row.change == "repriced":
+        if row.change in ("repriced", "provider_repriced"):
             pct = "" if math.isnan(row.change_pct) else f" ({row.change_pct:+.1f}%)"
             line += f"  {row.field}: {row.old_exact} -> {row.new_exact} {row.unit}{pct}"
         elif row.change == "retiered":
