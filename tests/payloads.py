@@ -327,3 +327,65 @@ def value_catalog() -> dict[str, Any]:
             model("openrouter/auto", "-1", "-1"),
         ]
     )
+
+
+def realistic_catalog(now: float, *, before: bool = False) -> dict[str, Any]:
+    """A catalog with what makes choosing hard: long and short context models, the cheapest of them
+    unable to take a long prompt, a non-token model, long decimals, markdown in descriptions, a model
+    listed on OpenRouter yesterday. `before=True` is the catalog a refresh earlier, with two models
+    OpenRouter has since removed (both cheaper than any listed model). `now` is a Unix time."""
+    day = 86_400
+    models = [
+        model(
+            "tiny/short-context",
+            "0.00000001",
+            "0.00000002",
+            name="Tiny: Short Context 8K",
+            context_length=8192,
+            description="Cheapest of all, for short prompts. See [Long Context](/long/context-1m).",
+        ),
+        model(
+            "long/context-1m",
+            "0.0000000208333333333333",
+            "0.0000000833333333333333",
+            name="Long: Context 1M",
+            context_length=1_000_000,
+            description="Reads a whole book. ![diagram](https://images.example/d.png) [paper](https://example.org/p)",
+        ),
+        model("mid/general", "0.0000003", "0.0000012", name="Mid: General", context_length=262_144),
+        model("big/frontier", "0.000003", "0.000015", name="Big: Frontier", context_length=400_000),
+        model(
+            "audio/transcriber",
+            "0.0001",
+            "0",
+            name="Audio: Transcriber",
+            inputs=("audio",),
+            outputs=("transcription",),
+            context_length=None,
+        ),
+        model(
+            "pixel/painter",
+            "0",
+            "0",
+            name="Pixel: Painter",
+            inputs=("text",),
+            outputs=("image",),
+            context_length=0,
+            image_output="0.00004",
+        ),
+        model("fresh/newcomer", "0.0000005", "0.000002", name="Fresh: Newcomer", created=int(now - day)),
+    ]
+    for index, item in enumerate(models[:-1]):
+        item["created"] = int(now - (400 - index) * day)
+    if before:
+        models += [
+            model(
+                "gone/old-cheap",
+                "0.000000001",
+                "0.000000001",
+                name="Gone: Old Cheap",
+                created=int(now - 900 * day),
+            ),
+            model("gone/old-free:free", "0", "0", name="Gone: Old Free", created=int(now - 800 * day)),
+        ]
+    return payload(models)
