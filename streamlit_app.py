@@ -273,10 +273,10 @@ if charts_tab.open:
         render_charts(current_models(filtered))
 if cost_tab.open:
     with cost_tab:
-        render_calculator(current_models(filtered))
+        render_calculator(current_models(filtered), snapshot.endpoints)
 if compare_tab.open:
     with compare_tab:
-        render_compare(snapshot.models)
+        render_compare(snapshot.models, snapshot.endpoints)
 if changes_tab.open:
     with changes_tab:
         render_changes(catalog)

@@ -162,3 +162,31 @@ def test_provider_names_that_a_spreadsheet_would_run_are_made_inert_in_csv() -> 
     assert [r["prompt_per_mtok"] for r in rows] == ["1.0", "2.0"]
     table = export_providers(endpoints_of("a/one", ("Evil\x1b[31m", "0.000001", None, {})), "table").decode()
     assert "\x1b" not in table and "Evil?[31m" in table
+
+
+def test_a_workload_is_priced_at_the_cheapest_provider_whose_limits_take_it() -> None:
+    from catalog.fetch.normalize import normalize_models
+    from catalog.pricing.cost import Workload
+    from catalog.pricing.providers import at_cheapest_provider
+
+    models = normalize_models(
+        [payloads.model("a/one", "0.000001", "0.000002"), payloads.model("b/two", "0.000003", "0.000004")]
+    ).frame
+    endpoints = pd.concat(
+        [
+            endpoints_of(
+                "a/one",
+                ("Tiny", "0.0000001", "0.0000001", {"context_length": 8_000}),  # cheapest, but too small
+                ("Mid", "0.0000008", "0.000002", {"context_length": 128_000}),
+                ("Dear", "0.000002", "0.000003", {"context_length": 128_000}),
+            ),
+            endpoints_of("b/two", ("Short", "0.000001", "0.000001", {"max_completion_tokens": 100})),
+        ],
+        ignore_index=True,
+    )
+    workload = Workload(input_tokens=10_000, output_tokens=1_000, requests=1)
+    priced = at_cheapest_provider(models, endpoints, workload)
+    assert priced.provider == {"a/one": "Mid"}
+    assert priced.no_provider == {"b/two": "no provider fits this workload (max output 100 < 1,000 tokens)"}
+    pricing = json.loads(priced.models.set_index("id").at["a/one", "raw_json"])["pricing"]
+    assert pricing == {"prompt": "0.0000008", "completion": "0.000002"}

@@ -126,3 +126,28 @@ def test_what_changed_lists_provider_changes(live_app: AppTest, stand_in: StandI
     assert len(moved) >= 1
     assert moved["name"].str.contains(" via ").all()
     assert moved["old"].str.startswith("$").all() and moved["new"].str.startswith("$").all()
+
+
+def test_the_calculator_names_the_cheapest_provider_and_compare_lists_providers(
+    live_app: AppTest, stand_in: StandIn, catalog_dir: Path
+) -> None:
+    Catalog(catalog_dir).refresh_providers()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["tab"] = "Cost calculator"
+    at.run()
+    at.checkbox(key="cost_at_provider").check().run()
+    assert not at.exception
+    costs = next(d.value for d in at.dataframe if "per_request_usd" in d.value.columns).set_index("id")
+    sonar = endpoints_for(stand_in.models_by_id["perplexity/sonar"])
+    cheapest = min(sonar, key=lambda e: float(e["pricing"]["prompt"]))  # type: ignore[index]
+    assert costs.loc["perplexity/sonar", "note"].startswith(f"via {cheapest['provider_name']}")
+
+    compare = AppTest.from_file(APP, default_timeout=60)
+    compare.query_params["tab"] = "Compare"
+    compare.query_params["cmp"] = "perplexity/sonar,deepseek/deepseek-r1"
+    compare.run()
+    assert not compare.exception
+    listed = next(d.value for d in compare.dataframe if "Quantization" in d.value.columns)
+    expected = len(sonar) + len(endpoints_for(stand_in.models_by_id["deepseek/deepseek-r1"]))
+    assert len(listed) == expected
+    assert listed["Model"].iloc[0] == stand_in.models_by_id["perplexity/sonar"]["name"]
