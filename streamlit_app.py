@@ -211,7 +211,7 @@ with st.sidebar:
             help="Models served by at least one of these hosting providers",
         )
         quantizations = st.multiselect("Quantization", hosting["quant"], key="quant", bind="query-params")
-        health = st.columns(3)
+        health = st.columns(2)
         min_uptime = health[0].number_input(
             "Min uptime %", min_value=0.0, max_value=100.0, value=None, step=1.0, key="min_up",
             bind="query-params", help="A provider's uptime over the last day",
@@ -220,9 +220,9 @@ with st.sidebar:
             "Max latency ms", min_value=0.0, value=None, step=100.0, key="max_lat", bind="query-params",
             help="A provider's median time to first token over the last 30 minutes",
         )  # fmt: skip
-        min_throughput = health[2].number_input(
-            "Min tokens/s", min_value=0.0, value=None, step=10.0, key="min_tps", bind="query-params",
-            help="A provider's median throughput over the last 30 minutes",
+        min_throughput = st.number_input(
+            "Min throughput (tokens/s)", min_value=0.0, value=None, step=10.0, key="min_tps",
+            bind="query-params", help="A provider's median throughput over the last 30 minutes",
         )  # fmt: skip
         provider_filters = ProviderFilters(
             providers=tuple(hosts),

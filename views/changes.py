@@ -54,10 +54,12 @@ def render_changes(catalog: Catalog) -> None:
         max_value=last_day,
         key="changes_dates",
     )
+    # Provider changes are offered once a provider refresh has recorded some.
+    offered = [k for k in KINDS if k not in PROVIDER_KINDS or not history.events(kinds=PROVIDER_KINDS).empty]
     kinds = kinds_column.multiselect(
         "Kinds of change",
-        options=list(KINDS),
-        default=list(KINDS),
+        options=offered,
+        default=offered,
         format_func=KIND_LABELS.__getitem__,
         key="changes_kinds",
     )
@@ -65,8 +67,12 @@ def render_changes(catalog: Catalog) -> None:
     events = history.events(since=start, until=end + timedelta(days=1), kinds=kinds)
 
     counts = events.drop_duplicates(["change", "id"])["change"].value_counts()
-    for column, kind in zip(st.columns(len(KINDS)), KINDS, strict=True):
+    model_kinds = [k for k in offered if k not in PROVIDER_KINDS]
+    for column, kind in zip(st.columns(len(model_kinds)), model_kinds, strict=True):
         column.metric(f"Models {KIND_LABELS[kind]}", f"{int(counts.get(kind, 0)):,}")
+    provider_kinds = [k for k in offered if k in PROVIDER_KINDS]
+    for column, kind in zip(st.columns(len(model_kinds)), provider_kinds, strict=False):
+        column.metric(f"Models with a {KIND_LABELS[kind]}", f"{int(counts.get(kind, 0)):,}")
     if events.empty:
         st.info("No changes of the chosen kinds in this date range.")
         return

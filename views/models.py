@@ -12,6 +12,7 @@ import streamlit as st
 from catalog.fetch.normalize import LIST_SEPARATOR
 from catalog.present.export import export_file_name, to_csv_bytes
 from catalog.present.filters import SORT_LABELS, capability_label
+from catalog.present.providers import PROVIDER_TABLE_COLUMNS
 from catalog.present.table import (
     TABLE_COLUMNS,
     escape_markdown,
@@ -37,6 +38,16 @@ COLUMN_CONFIG = {
         help="free, variable (set by a router per request), per token, or another unit"
     ),
     "Input $/1M tokens": st.column_config.NumberColumn(format=MONEY, help="USD per million input tokens"),
+    "Providers": st.column_config.NumberColumn(help="Hosting providers serving the model"),
+    "Cheapest input $/1M tokens": st.column_config.NumberColumn(
+        format=MONEY, help="The input price of the provider with the lowest one"
+    ),
+    "Cheapest output $/1M tokens": st.column_config.NumberColumn(
+        format=MONEY, help="That provider's output price"
+    ),
+    "Best throughput (tokens/s)": st.column_config.NumberColumn(
+        format="%.0f", help="The fastest provider's median over the last 30 minutes"
+    ),
     "Output $/1M tokens": st.column_config.NumberColumn(format=MONEY, help="USD per million output tokens"),
     "Cache read $/1M tokens": st.column_config.NumberColumn(
         format=MONEY, help="USD per million cached input tokens"
@@ -68,9 +79,12 @@ def render_table(shown: ShownTable, total: int, sort: str) -> str | None:
         counted += f", and {removed_shown:,} of {shown.removed:,} recently removed (listed last)"
     count_column, chooser_column = st.columns([3, 2], vertical_alignment="bottom")
     count_column.caption(f"{counted} · sorted by {SORT_LABELS[sort].lower()}")
+    present = set(shown.display.column_names)
+    # After a provider refresh the table can also show each model's providers at a glance.
+    provider_columns = [label for label in PROVIDER_TABLE_COLUMNS if label in present]
     chosen = chooser_column.multiselect(
         "Columns",
-        list(TABLE_COLUMNS),
+        [*TABLE_COLUMNS, *provider_columns],
         key=COLUMNS_KEY,
         bind="query-params",
         placeholder="The model, its prices and context",
@@ -82,11 +96,11 @@ def render_table(shown: ShownTable, total: int, sort: str) -> str | None:
             + ("" if shown.removed else " Recently removed models are hidden: the sidebar can show them.")
         )
         return None
-    present = set(shown.display.column_names)
+    shown_columns = [c for c in visible_columns(chosen, sort) if c in present]
     event = st.dataframe(
         shown.display,
         hide_index=True,
-        column_order=[c for c in visible_columns(chosen, sort) if c in present],
+        column_order=shown_columns + [c for c in provider_columns if c in chosen],
         column_config=COLUMN_CONFIG,
         on_select="rerun",
         selection_mode="single-row",
