@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import streamlit as st
@@ -14,13 +15,22 @@ from catalog.present.filters import Filters, capability_label
 from catalog.present.freshness import age_text, is_stale, stale_after_hours
 from catalog.present.providers import ProviderFilters
 from catalog.present.table import current_models, escape_markdown
-from views.cached import shared_catalog, views_for
+from views.cached import ShownTable, shared_catalog, views_for
 from views.changes import render_changes, render_price_history
 from views.charts import render_charts
 from views.compare import render_compare
 from views.cost import render_calculator
 from views.models import render_details, render_sort, render_table
 from views.providers import render_model_providers, run_provider_refresh
+from views.routes import ROUTES
+
+if __name__ != "__main__":
+    # `streamlit run` imports this file for `app` and serves ROUTES beside the page (the feed, the
+    # JSON API, /healthz); each session runs the page as __main__, so a rerun never builds it again.
+    # The import also runs the page once with no session, where each element would log that it has
+    # no ScriptRunContext: nothing is drawn, and nothing is wrong.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+    app = st.App("streamlit_app.py", routes=ROUTES)
 
 st.set_page_config(
     page_title="OpenRouter model catalog", page_icon=":material/travel_explore:", layout="wide"
@@ -254,29 +264,37 @@ filters = Filters(
 shown = views.table(history, history_key, show_removed, filters, provider_filters)
 filtered = shown.rows
 
-models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
-    ["Models", "Charts", "Cost calculator", "Compare", "What changed"], key="tab", bind="query-params"
-)
 
-if models_tab.open:
-    with models_tab:
-        selected = render_table(shown, snapshot.count, sort)
-        render_details(
-            shown,
-            selected,
-            history.first_seen(),
-            lambda i: render_price_history(catalog, i),
-            lambda i, token_priced: render_model_providers(snapshot, i, token_priced),
-        )
-if charts_tab.open:
-    with charts_tab:
-        render_charts(current_models(filtered))
-if cost_tab.open:
-    with cost_tab:
-        render_calculator(current_models(filtered), snapshot.endpoints)
-if compare_tab.open:
-    with compare_tab:
-        render_compare(snapshot.models, snapshot.endpoints)
-if changes_tab.open:
-    with changes_tab:
-        render_changes(catalog)
+@st.fragment
+def tabs(shown: ShownTable, sort: str) -> None:
+    """The five tabs. A fragment: switching tabs, and every widget inside them, reruns only this."""
+    filtered = shown.rows
+    models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
+        ["Models", "Charts", "Cost calculator", "Compare", "What changed"], key="tab", bind="query-params"
+    )
+
+    if models_tab.open:
+        with models_tab:
+            selected = render_table(shown, snapshot.count, sort)
+            render_details(
+                shown,
+                selected,
+                history.first_seen(),
+                lambda i: render_price_history(catalog, i),
+                lambda i, token_priced: render_model_providers(snapshot, i, token_priced),
+            )
+    if charts_tab.open:
+        with charts_tab:
+            render_charts(current_models(filtered))
+    if cost_tab.open:
+        with cost_tab:
+            render_calculator(current_models(filtered), snapshot.endpoints)
+    if compare_tab.open:
+        with compare_tab:
+            render_compare(snapshot.models, snapshot.endpoints)
+    if changes_tab.open:
+        with changes_tab:
+            render_changes(catalog)
+
+
+tabs(shown, sort)

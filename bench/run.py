@@ -42,6 +42,7 @@ import streamlit.testing.v1.local_script_runner as local_script_runner  # noqa: 
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from bench.browser import measure_browser  # noqa: E402
 from bench.synth import synthetic_catalog  # noqa: E402
 from catalog.catalog import Catalog  # noqa: E402
 from catalog.fetch.normalize import Normalized, normalize_models  # noqa: E402
@@ -59,13 +60,26 @@ NOWHERE = "http://127.0.0.1:9/api/v1"  # the page must not fetch anything while 
 TARGETS: dict[str, tuple[float | None, str, str]] = {
     "normalize_ratio": (3.0, "x", "payload -> frame, over json.loads (worst size)"),
     "load_ratio": (1.3, "x", "Catalog load from the store, over bare read_table (worst size)"),
-    "rerun_ratio_549": (1.5, "x", "AppTest rerun, nothing changed, over the bare st.dataframe page"),
+    "rerun_skeleton_ratio_549": (
+        1.15,
+        "x",
+        "AppTest rerun, nothing changed, over the same widgets with no logic",
+    ),
+    "rerun_ratio_549": (None, "x", "AppTest rerun, nothing changed, over the bare st.dataframe page"),
     "rerun_ratio_50k": (1.5, "x", "AppTest rerun, nothing changed, over the bare st.dataframe page"),
     "stat_check_us": (100.0, "us", "Catalog.snapshot() when nothing changed"),
     "refresh_ms_549": (1000.0, "ms", "full refresh of 549 models from a local stand-in"),
     "providers_ratio_549": (1.3, "x", "provider refresh of 549 models, 50 ms a request, over the ideal"),
     "peak_rss_mb_providers": (None, "MB", "peak memory of a process refreshing 549 models' providers"),
     "peak_rss_mb_50k": (None, "MB", "peak memory of a page process at 50,000 models"),
+    "browser_session_ratio": (1.15, "x", "Chromium: a new session until the table shows, over the bare page"),
+    "browser_filter_ratio": (1.3, "x", "Chromium: a search until its rerun ends, over the bare page"),
+    "browser_tab_ratio": (1.5, "x", "Chromium: a tab switch and back, over plain st.tabs"),
+    "browser_cold_ratio": (
+        1.2,
+        "x",
+        "Chromium: a new server process until the table shows, over the bare page",
+    ),
 }
 
 # The least a page can do to show the table the explorer shows: the same rows and columns,
@@ -82,6 +96,65 @@ def shown_table(directory):
     return table_frame(apply_filters(with_status(models, (), None), Filters()))
 
 st.dataframe(shown_table({directory!r}), hide_index=True)
+"""
+
+# The explorer's elements with none of its logic: the same sidebar widgets, header figures, tabs,
+# table, download and details picker, fed constant data read once per process.
+SKELETON_PAGE = """
+import pyarrow as pa
+import streamlit as st
+from catalog.present.filters import Filters, apply_filters
+from catalog.present.table import TABLE_COLUMNS, table_frame, visible_columns, with_status
+from catalog.storage.store import Store
+from views.models import COLUMN_CONFIG
+
+@st.cache_resource
+def shown(directory):
+    _, models = Store(directory).read()
+    rows = apply_filters(with_status(models, (), None), Filters())
+    ids = rows["id"].tolist()
+    return pa.Table.from_pandas(table_frame(rows), preserve_index=False), ids, dict(zip(ids, rows["name"]))
+
+table, ids, names = shown({directory!r})
+with st.sidebar:
+    st.header("Catalog", anchor=False)
+    st.button("Refresh prices", key="refresh", type="primary", width="stretch")
+    st.button("Reset to defaults", key="reset", width="stretch")
+    st.header("Filters", anchor=False)
+    st.text_input("Search", key="q", bind="query-params")
+    for label, key in (("Authors", "author"), ("Input modalities", "in"), ("Output modalities", "out"),
+                       ("Required capabilities", "cap")):
+        st.multiselect(label, [f"{{key}}-{{n}}" for n in range(20)], key=key, bind="query-params")
+    st.select_slider("Minimum context", [0, 8192, 1_000_000], key="ctx", bind="query-params")
+    prices = st.columns(2)
+    prices[0].number_input("Max input $/1M", value=None, key="max_in", bind="query-params")
+    prices[1].number_input("Max output $/1M", value=None, key="max_out", bind="query-params")
+    for label, key in (("Free models only", "free"), ("Hide variable-priced routers", "novar"),
+                       ("Hide models expiring within 30 days", "noexp")):
+        st.checkbox(label, key=key, bind="query-params")
+    st.toggle("Show recently removed models", key="removed", bind="query-params")
+    st.selectbox("Sort by", ["newest", "input_price"], key="sort", bind="query-params")
+    st.button("Clear filters", key="clear_filters")
+st.title("OpenRouter model catalog", anchor=False)
+st.caption("Live from OpenRouter")
+with st.container(horizontal=True, gap="medium"):
+    for label in ("Models", "Authors", "Free", "Not priced per token", "New in 7 days"):
+        st.metric(label, "1", width="content")
+
+@st.fragment
+def tabs():
+    models_tab, *_ = st.tabs(["Models", "Charts", "Cost calculator", "Compare", "What changed"],
+                             key="tab", bind="query-params")
+    with models_tab:
+        count, chooser = st.columns([3, 2])
+        count.caption("Showing all models")
+        chosen = chooser.multiselect("Columns", list(TABLE_COLUMNS), key="cols", bind="query-params")
+        st.dataframe(table, hide_index=True, column_order=visible_columns(chosen, "newest"),
+                     column_config=COLUMN_CONFIG, on_select="rerun", selection_mode="single-row", key="table")
+        st.download_button("Download CSV", data=b"", on_click="ignore", key="download_csv")
+        st.selectbox("Model details", ids, index=None, key="model", format_func=lambda i: names[i])
+
+tabs()
 """
 
 PEAK_RSS_SCRIPT = """
@@ -114,11 +187,13 @@ class Repeats:
     rerun_50k: int
     stat_rounds: int
     refreshes: int
+    browser: int
+    browser_cold: int
     provider_refreshes: int
 
 
-QUICK = Repeats(61, 3, 61, 15, 61, 25, 7, 7, 3)
-FULL = Repeats(101, 7, 101, 25, 101, 41, 15, 15, 5)
+QUICK = Repeats(61, 3, 61, 15, 61, 25, 7, 7, 7, 3, 3)
+FULL = Repeats(101, 7, 101, 25, 101, 41, 15, 15, 15, 5, 5)
 ENDPOINT_LATENCY_S = 0.05  # added by the stand-in to every endpoints request, as a distant server would
 
 # A process refreshing the models, then their providers, from the stand-in at argv[2]; prints its peak memory.
@@ -199,8 +274,9 @@ def measure_load(directory: Path, repeats: int) -> Paired:
     return paired(lambda: Catalog(directory).snapshot(), lambda: pq.read_table(path).to_pandas(), repeats)
 
 
-def measure_rerun(directory: Path, repeats: int) -> tuple[Paired, Paired]:
-    """A rerun of the page with nothing changed, over a rerun of the bare page showing the same table.
+def measure_rerun(directory: Path, repeats: int, limit_page: str = BARE_PAGE) -> tuple[Paired, Paired]:
+    """A rerun of the page with nothing changed, over a rerun of `limit_page` showing the same table
+    (the bare page; or the skeleton, the page's widgets without its logic).
 
     Two clocks on the same runs. AppTest's whole `run()` is the figure the target is set on: the
     script's run plus the harness's handling of every message it sent (where a server would
@@ -210,7 +286,7 @@ def measure_rerun(directory: Path, repeats: int) -> tuple[Paired, Paired]:
     os.environ["CATALOG_DIR"] = str(directory)
     st.cache_resource.clear()  # a Catalog cached for another directory must not be reused
     page = AppTest.from_file(str(APP), default_timeout=900)
-    bare = AppTest.from_string(BARE_PAGE.format(directory=str(directory)), default_timeout=900)
+    bare = AppTest.from_string(limit_page.format(directory=str(directory)), default_timeout=900)
     with server_like_runs() as script_seconds:
         for app in (page, bare, page, bare):  # first runs fill the caches; second runs are reruns already
             app.run()
@@ -472,6 +548,12 @@ def run(quick: bool) -> dict[str, Any]:
             results[f"rerun_script_ms_{label}"] = script.work_ms
             results[f"bare_rerun_script_ms_{label}"] = script.limit_ms
 
+        log("549 models: page rerun vs the same widgets with no logic (AppTest)")
+        skeleton, skeleton_wall = measure_rerun(stores["549"], repeats.rerun_549, SKELETON_PAGE)
+        results["rerun_skeleton_ratio_549"] = skeleton_wall.ratio
+        results["rerun_skeleton_ms_549"] = skeleton_wall.limit_ms
+        results["rerun_skeleton_script_ratio_549"] = skeleton.ratio
+
         log("Catalog.snapshot() with nothing changed")
         results["stat_check_us"] = measure_stat_check(stores["549"], repeats.stat_rounds)
         log("refresh of 549 models from a local stand-in server")
@@ -490,6 +572,9 @@ def run(quick: bool) -> dict[str, Any]:
         results["peak_rss_mb_50k_bare"] = measure_peak_rss(
             stores["50k"], BARE_PAGE.format(directory=str(stores["50k"]))
         )
+
+        log("549 models in Chromium: the page's server vs a bare page's server")
+        results.update(measure_browser(stores["549"], NOWHERE, repeats.browser, repeats.browser_cold))
 
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["targets"] = {name: target for name, (target, _, _) in TARGETS.items() if target is not None}
@@ -522,8 +607,11 @@ def details(results: dict[str, Any]) -> str:
         "json_loads_ms_549", "normalize_ms_50k", "json_loads_ms_50k", "load_ratio_549", "load_ratio_50k",
         "load_ms_549", "read_table_ms_549", "load_ms_50k", "read_table_ms_50k", "rerun_ms_549",
         "bare_rerun_ms_549", "rerun_ms_50k", "bare_rerun_ms_50k", "rerun_script_ratio_549",
-        "rerun_script_ratio_50k", "rerun_script_ms_549", "bare_rerun_script_ms_549", "providers_ms_549",
-        "providers_ideal_ms_549",
+        "rerun_script_ratio_50k", "rerun_script_ms_549", "bare_rerun_script_ms_549",
+        "rerun_skeleton_ms_549", "rerun_skeleton_script_ratio_549", "browser_session_ms",
+        "browser_session_bare_ms", "browser_filter_ms", "browser_filter_bare_ms", "browser_tab_ms",
+        "browser_tab_bare_ms", "browser_cold_ms", "browser_cold_bare_ms",
+        "providers_ms_549", "providers_ideal_ms_549",
     ]  # fmt: skip
     return "  ".join(f"{key}={results[key]:.2f}" for key in keys if key in results)
 

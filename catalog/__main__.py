@@ -15,6 +15,7 @@ from catalog.history.changes import KINDS
 from catalog.history.record import parse_stamp
 from catalog.history.view import export_frame, format_table, load_history
 from catalog.present.export import export_bytes, to_csv_bytes, to_json_bytes
+from catalog.present.feed import ChangeQuery, atom_feed
 from catalog.present.providers import EXPORT_FORMATS as PROVIDER_FORMATS
 from catalog.present.providers import cheapest_first, export_providers
 from catalog.pricing.cost import EXPORT_FORMATS, Workload, cost_frame, export_costs, parse_utc_time
@@ -117,8 +118,13 @@ def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
         print(f"note: {history.notice}", file=sys.stderr)
     if history.is_empty:
         print("note: no change history yet; it starts with the first live refresh", file=sys.stderr)
-    events = history.events(since=args.since, until=args.until, kinds=args.kind)
-    if args.format == "csv":
+    query = ChangeQuery(
+        since=args.since, until=args.until, kinds=tuple(args.kind or ()), authors=tuple(args.author or ())
+    )
+    events = query.select(history)
+    if args.format == "atom":
+        data = atom_feed(history, query)
+    elif args.format == "csv":
         data = to_csv_bytes(export_frame(events))
     elif args.format == "json":
         data = to_json_bytes(export_frame(events))
@@ -249,7 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument(
         "--kind", action="append", choices=KINDS, help="only this kind of change (repeat for several)"
     )
-    changes.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    changes.add_argument(
+        "--author", action="append", help="only models of this author, e.g. openai (repeat for several)"
+    )
+    changes.add_argument("--format", choices=("table", "csv", "json", "atom"), default="table")
     changes.add_argument("--output", "-o", help="file to write (default: standard output)")
     changes.set_defaults(run=cmd_changes)
 

@@ -50,6 +50,11 @@ def test_report_table_marks_each_figure_against_its_target() -> None:
         "refresh_ms_549": 80.0,
         "peak_rss_mb_50k": 900.0,
         "peak_rss_mb_50k_bare": 700.0,
+        "rerun_skeleton_ratio_549": 1.1,
+        "browser_session_ratio": 1.1,
+        "browser_filter_ratio": 1.2,
+        "browser_tab_ratio": 3.0,
+        "browser_cold_ratio": 1.1,
     }
     lines = run.table(results).splitlines()
     assert lines[0] == "| metric | value | target | value / target | result |"
@@ -58,9 +63,26 @@ def test_report_table_marks_each_figure_against_its_target() -> None:
     assert by_metric["normalize_ratio"].endswith("| 0.83 | PASS |")
     assert by_metric["load_ratio"].endswith("| 1.08 | MISS |")
     assert "bare page: 700 MB" in by_metric["peak_rss_mb_50k"]
+    assert by_metric["browser_tab_ratio"].endswith("| 2.00 | MISS |")
+    assert by_metric["rerun_ratio_549"].endswith("| info |")  # the skeleton ratio carries the target
 
 
 def test_bare_page_shows_a_table_with_st_dataframe_only() -> None:
     page = run.BARE_PAGE.format(directory="/nowhere")
     assert page.count("st.") == 2  # the cache decorator and st.dataframe
     assert "st.dataframe(" in page
+
+
+def test_skeleton_page_has_the_explorer_widgets_and_no_logic() -> None:
+    page = run.SKELETON_PAGE.format(directory="/nowhere")
+    for label in (
+        "Search",
+        "Authors",
+        "Sort by",
+        "Clear filters",
+        "Columns",
+        "Model details",
+        "Download CSV",
+    ):
+        assert f'"{label}"' in page
+    assert "views.cached" not in page and "Catalog(" not in page  # none of the page's own logic

@@ -65,6 +65,7 @@ def test_what_changed_lists_biggest_movers_first(history_dir: Path):
         "Models removed": "1",
         "Models repriced": "2",
         "Models price tiers changed": "1",
+        "Models rescored": "0",
     }
     table = at.dataframe[0].value
     assert list(table.columns) == ["name", "change", "field", "old", "new", "change_pct", "unit", "at", "id"]
@@ -80,7 +81,13 @@ def test_what_changed_lists_biggest_movers_first(history_dir: Path):
     assert table["unit"].tolist()[0] == "$/1M tokens"
     assert table["name"].tolist()[4] == "<b>Four</b>"  # third-party text stays text
     # Every kind is shown at first, so the tally above the table matches it.
-    assert at.multiselect(key="changes_kinds").value == ["added", "removed", "repriced", "retiered"]
+    assert at.multiselect(key="changes_kinds").value == [
+        "added",
+        "removed",
+        "repriced",
+        "retiered",
+        "rescored",
+    ]
 
     at.multiselect(key="changes_kinds").set_value(["retiered"]).run()
     assert not at.exception

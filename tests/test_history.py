@@ -21,7 +21,7 @@ from catalog.history.changes import diff_models
 from catalog.history.record import HISTORY_NAME, apply_refresh, empty_state
 from catalog.history.view import chart_steps, clear_cache, load_history
 from catalog.storage.store import Store
-from tests.payloads import catalog_of, model, payload
+from tests.payloads import catalog_of, model, payload, scored
 from tests.stand_in import StandIn
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -172,6 +172,58 @@ def test_tier_changes_are_their_own_kind(catalog_dir: Path, stand_in: StandIn, c
         )
     ]
     assert log(catalog_dir, kinds=["repriced"]) == []
+
+
+def test_score_changes_are_rescored_never_repriced(catalog_dir: Path, stand_in: StandIn, clock: Clock):
+    catalog = Catalog()
+    refresh(catalog, stand_in, [scored("a/m", "0.000001", "0.000002", intelligence=54.1), model("b/n")])
+    clock.advance(hours=1)
+    same = [scored("a/m", "0.000001", "0.000002", intelligence=54.1), model("b/n")]
+    assert refresh(catalog, stand_in, same) == "2 models: 0 added, 0 removed, 0 repriced"
+    clock.advance(hours=1)
+    moved = [
+        scored("a/m", "0.000001", "0.000002", intelligence=56, coding=70.2, arenas=[("models", "3d", 1301)]),
+        scored("b/n", "0.000001", "0.000002", agentic=12.5),
+    ]
+    assert refresh(catalog, stand_in, moved) == "2 models: 0 added, 0 removed, 0 repriced, 2 rescored"
+    clock.advance(hours=1)
+    gone = [scored("a/m", "0.000001", "0.000002", intelligence=56, coding=70.2), model("b/n")]
+    assert refresh(catalog, stand_in, gone) == "2 models: 0 added, 0 removed, 0 repriced, 2 rescored"
+    assert log(catalog_dir) == [
+        ("03-01 11:00", "rescored", "a/m", "intelligence_index", "54.1", "56"),
+        ("03-01 11:00", "rescored", "a/m", "coding_index", "none", "70.2"),
+        ("03-01 11:00", "rescored", "a/m", "design_arena_elo", "none", "1301"),
+        ("03-01 11:00", "rescored", "b/n", "agentic_index", "none", "12.5"),
+        ("03-01 12:00", "rescored", "a/m", "design_arena_elo", "1301", "none"),
+        ("03-01 12:00", "rescored", "b/n", "agentic_index", "12.5", "none"),
+    ]
+    assert log(catalog_dir, kinds=["repriced"]) == []
+    events = load_history(catalog_dir).events(kinds=["rescored"])
+    assert events["unit"].tolist()[:3] == ["index", "index", "Elo"]
+    assert events["delta"].tolist()[0] == pytest.approx(1.9)
+    assert events["change_pct"].isna().all()  # a score never ranks among the price moves
+
+
+def test_a_schema_1_history_starts_keeping_scores_without_reporting_them(
+    catalog_dir: Path, stand_in: StandIn, clock: Clock
+):
+    catalog = Catalog()
+    refresh(catalog, stand_in, [model("a/m")])
+    path = catalog_dir / HISTORY_NAME
+    older = json.loads(path.read_text())
+    older["schema_version"] = 1
+    path.write_text(json.dumps(older))
+    clock.advance(hours=1)
+    assert refresh(catalog, stand_in, [scored("a/m", "0.000001", "0.000002", intelligence=50)]) == (
+        "1 models: 0 added, 0 removed, 0 repriced"
+    )
+    state = json.loads(path.read_text())
+    assert state["schema_version"] == 2
+    assert state["models"]["a/m"]["scores"] == {"intelligence_index": 50.0}
+    clock.advance(hours=1)
+    assert refresh(catalog, stand_in, [scored("a/m", "0.000001", "0.000002", intelligence=51)]) == (
+        "1 models: 0 added, 0 removed, 0 repriced, 1 rescored"
+    )
 
 
 def test_history_survives_a_restart(catalog_dir: Path, stand_in: StandIn, clock: Clock):

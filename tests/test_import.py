@@ -17,7 +17,7 @@ from catalog.fetch.normalize import normalize_models
 from catalog.history.backfill import past_listings
 from catalog.history.record import HISTORY_NAME, apply_listing, apply_refresh, empty_state, parse_stamp
 from catalog.history.view import load_history
-from tests.payloads import legacy_2024, model, shape_2025, shape_2026
+from tests.payloads import legacy_2024, model, scored, shape_2025, shape_2026
 from tests.stand_in import StandIn
 
 T_2024 = datetime(2024, 4, 24, tzinfo=UTC)
@@ -355,11 +355,21 @@ def test_the_history_rebuilt_from_its_changes_replays_to_itself():
         [model("a/one", "0.000002", "0"), model("b/two", request="0.02"), model("d/four")],
         [model("a/one"), model("b/two", request="0.02", overrides=[{"min_prompt_tokens": 1, "prompt": "1"}])],
         [model("b/two", request="0.02"), model("c/three", "0.0000011")],
+        [
+            scored("b/two", "0.000001", "0.000002", intelligence=40, request="0.02"),
+            model("c/three", "0.0000011"),
+        ],
+        [
+            scored("b/two", "0.000001", "0.000002", intelligence=41.5, coding=30),
+            scored("c/three", "0", "0", agentic=9),
+        ],
+        [model("b/two"), scored("c/three", "0", "0", agentic=9, arenas=[("models", "svg", 1200)])],
     ]
     for index, models in enumerate(catalogs):
         state, _ = apply_refresh(state, normalize_models(models).frame, at + timedelta(days=index))
     listings = past_listings(state)
-    assert [parse_stamp(s).day for s, _ in listings] == [1, 2, 3, 4, 5]
+    assert [parse_stamp(s).day for s, _ in listings] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert sum(e["change"] == "rescored" for e in state["events"]) == 5
 
     replayed = empty_state()
     for stamp, listing in listings:

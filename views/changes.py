@@ -19,6 +19,7 @@ KIND_LABELS = {
     "removed": "removed",
     "repriced": "repriced",
     "retiered": "price tiers changed",
+    "rescored": "rescored",
     "provider_added": "provider added",
     "provider_removed": "provider removed",
     "provider_repriced": "provider repriced",
@@ -106,11 +107,12 @@ def readable_events(events: pd.DataFrame) -> pd.DataFrame:
     """The events as the table shows them: kinds and price fields in words, exact `$` amounts."""
     # A tier change's old and new are tier lists: not shown.
     repriced = events["change"].isin(["repriced", "provider_repriced"])
+    rescored = events["change"] == "rescored"  # scores as they are ("none" where there was none)
     return events.assign(
         change=events["change"].map(KIND_LABELS).fillna(events["change"]),
         field=events["field"].map(lambda f: FIELD_LABELS.get(f, f) if f != "overrides" else "price tiers"),
-        old=events["old_exact"].where(repriced).map(_money),
-        new=events["new_exact"].where(repriced).map(_money),
+        old=events["old_exact"].where(repriced).map(_money).where(~rescored, events["old_exact"]),
+        new=events["new_exact"].where(repriced).map(_money).where(~rescored, events["new_exact"]),
         at=events["at"].dt.tz_localize(None),
     )
 

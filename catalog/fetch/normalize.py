@@ -157,6 +157,14 @@ class Normalized:
     problems: list[str] = field(default_factory=list)
 
 
+def model_page_url(model_id: str) -> str:
+    """The model's page on OpenRouter."""
+    url_path = model_id.lstrip("~")
+    if not _URL_SAFE.fullmatch(url_path):
+        url_path = quote(url_path, safe="/:.")
+    return MODEL_PAGE_BASE + url_path
+
+
 def normalize_models(raw_models: Iterable[Any], raw_texts: Sequence[str | None] | None = None) -> Normalized:
     """One typed row per usable model; each unusable one is skipped and reported in `problems`.
 
@@ -335,9 +343,6 @@ def _row_values(raw: Any, raw_text: str | None = None) -> tuple[tuple[Any, ...],
     parameters = get("supported_parameters")
     name = get("name")
     description = get("description")
-    url_path = model_id.lstrip("~")
-    if not _URL_SAFE.fullmatch(url_path):
-        url_path = quote(url_path, safe="/:.")
 
     values = (
         model_id,
@@ -366,7 +371,7 @@ def _row_values(raw: Any, raw_text: str | None = None) -> tuple[tuple[Any, ...],
         _text(get("knowledge_cutoff")),
         _date_seconds(get("expiration_date")),
         description if isinstance(description, str) else "",
-        MODEL_PAGE_BASE + url_path,
+        model_page_url(model_id),
         _encode_raw_json(raw) if raw_text is None else raw_text,
     )
     return values, notes

@@ -20,7 +20,7 @@ from typing import Any
 
 from catalog.errors import CatalogError
 from catalog.fetch.saved import SavedResponse
-from catalog.history.changes import ChangeSummary, Observed
+from catalog.history.changes import SCORE_FIELDS, ChangeSummary, Observed
 from catalog.history.record import (
     Listed,
     apply_listing,
@@ -123,7 +123,8 @@ def past_listings(state: Mapping[str, Any]) -> list[tuple[str, dict[str, Listed]
                 last_known[model_id] = current.pop(model_id, last_known[model_id])
             elif change == "removed":
                 known = last_known.get(model_id) or _listed(models.get(model_id, {}))
-                observed = Observed(dict(sorted(event.get("prices", {}).items())), known.observed.tiers)
+                prices = dict(sorted(event.get("prices", {}).items()))
+                observed = Observed(prices, known.observed.tiers, known.observed.scores)
                 current[model_id] = Listed(known.name, observed, known.token_priced)
             elif change == "repriced" and model_id in current:
                 prices = dict(current[model_id].observed.prices)
@@ -135,19 +136,35 @@ def past_listings(state: Mapping[str, Any]) -> list[tuple[str, dict[str, Listed]
                 current[model_id] = _with(current[model_id], prices=dict(sorted(prices.items())))
             elif change == "retiered" and model_id in current:
                 current[model_id] = _with(current[model_id], tiers=event["tiers"][0])
+            elif change == "rescored" and model_id in current:
+                scores = dict(current[model_id].observed.scores)
+                for name, (old, _new) in event["scores"].items():
+                    if old is None:
+                        scores.pop(name, None)
+                    else:
+                        scores[name] = old
+                ordered = {name: scores[name] for name in SCORE_FIELDS if name in scores}
+                current[model_id] = _with(current[model_id], scores=ordered)
     listings.reverse()
     return listings
 
 
 def _listed(entry: Mapping[str, Any]) -> Listed:
-    observed = Observed(dict(entry.get("prices", {})), entry.get("tiers", ""))
+    observed = Observed(dict(entry.get("prices", {})), entry.get("tiers", ""), dict(entry.get("scores", {})))
     return Listed(str(entry.get("name", "")), observed, not entry.get("per_unit", False))
 
 
-def _with(listed: Listed, *, prices: dict[str, str] | None = None, tiers: str | None = None) -> Listed:
+def _with(
+    listed: Listed,
+    *,
+    prices: dict[str, str] | None = None,
+    tiers: str | None = None,
+    scores: dict[str, float] | None = None,
+) -> Listed:
     observed = Observed(
         listed.observed.prices if prices is None else prices,
         listed.observed.tiers if tiers is None else tiers,
+        listed.observed.scores if scores is None else scores,
     )
     return Listed(listed.name, observed, listed.token_priced)
 

@@ -1,4 +1,4 @@
-"""What moved between two catalogs: models added, removed, repriced and retiered.
+"""What moved between two catalogs: models added, removed, repriced, retiered and rescored.
 
 The change rules live here, once; `diff_models` and the change history (`catalog.history.record`) both
 use them:
@@ -9,10 +9,13 @@ use them:
   sending zero-valued fields in 2026, so a "0" that became absent is no change.
 - `retiered`: the conditional prices (`overrides`: long-context tiers, time windows) changed;
   kept apart from `repriced`, which is about the base price.
+- `rescored`: a benchmark score moved (an Artificial Analysis index or the best Design Arena Elo),
+  appeared or went away. Never a price change.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,13 +24,26 @@ from typing import Any
 import pandas as pd
 
 from catalog.fetch.normalize import PRICE_COLUMNS, parse_price
+from catalog.fetch.scores import SCORE_COLUMNS, score_values
 
 # A hosting provider of a model added, removed or repriced (`catalog.history.providers`).
 PROVIDER_KINDS = ("provider_added", "provider_removed", "provider_repriced")
-KINDS = ("added", "removed", "repriced", "retiered", *PROVIDER_KINDS)
+KINDS = ("added", "removed", "repriced", "retiered", "rescored", *PROVIDER_KINDS)
+# The scores a change of which is `rescored`: the three indexes and the best arena Elo.
+SCORE_FIELDS = tuple(column for column in SCORE_COLUMNS if column != "design_arena_category")
 NOT_BASE_PRICES = frozenset({"overrides", "discount"})
 
-__all__ = ["KINDS", "PRICE_COLUMNS", "ChangeSummary", "Observed", "diff_models", "observe", "price_changes"]
+__all__ = [
+    "KINDS",
+    "PRICE_COLUMNS",
+    "SCORE_FIELDS",
+    "ChangeSummary",
+    "Observed",
+    "diff_models",
+    "observe",
+    "price_changes",
+    "score_changes",
+]
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,7 @@ class ChangeSummary:
     removed: tuple[str, ...]
     repriced: tuple[str, ...]
     retiered: tuple[str, ...] = ()
+    rescored: tuple[str, ...] = ()
 
     def describe(self, count: int) -> str:
         text = (
@@ -44,6 +61,8 @@ class ChangeSummary:
         )
         if self.retiered:
             text += f", {len(self.retiered):,} with changed price tiers"
+        if self.rescored:
+            text += f", {len(self.rescored):,} rescored"
         return text
 
 
@@ -53,10 +72,11 @@ class Observed:
 
     prices: dict[str, str]  # field -> decimal string as OpenRouter sent it; zero fields left out
     tiers: str  # canonical JSON of `overrides`; "" when there are none
+    scores: dict[str, float] = dataclasses.field(default_factory=dict)  # SCORE_FIELDS present, in that order
 
 
 def observe(raw: dict[str, Any]) -> Observed:
-    """The base prices and tiers of one raw model object."""
+    """The base prices, tiers and scores of one raw model object."""
     pricing = raw.get("pricing")
     pricing = pricing if isinstance(pricing, dict) else {}
     prices: dict[str, str] = {}
@@ -70,7 +90,9 @@ def observe(raw: dict[str, Any]) -> Observed:
         if number is None or number == 0:
             continue
         prices[str(field)] = value.strip() if isinstance(value, str) else str(number)
-    return Observed(dict(sorted(prices.items())), _tiers_key(pricing.get("overrides")))
+    values = score_values(raw.get("benchmarks"), [])
+    scores = {name: value for name, value in zip(SCORE_FIELDS, values, strict=False) if value is not None}
+    return Observed(dict(sorted(prices.items())), _tiers_key(pricing.get("overrides")), scores)
 
 
 def price_changes(old: dict[str, str], new: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -83,8 +105,15 @@ def price_changes(old: dict[str, str], new: dict[str, str]) -> dict[str, tuple[s
     return moved
 
 
+def score_changes(
+    old: dict[str, float], new: dict[str, float]
+) -> dict[str, tuple[float | None, float | None]]:
+    """field -> (old, new) for each score that moved, appeared (None before) or went away (None after)."""
+    return {name: (old.get(name), new.get(name)) for name in SCORE_FIELDS if old.get(name) != new.get(name)}
+
+
 def diff_models(old: pd.DataFrame, new: pd.DataFrame) -> ChangeSummary:
-    """Ids added, removed, repriced and retiered from `old` to `new` (normalized frames)."""
+    """Ids added, removed, repriced, retiered and rescored from `old` to `new` (normalized frames)."""
     before = _observed_by_id(old)
     after = _observed_by_id(new)
     both = sorted(before.keys() & after.keys())
@@ -93,6 +122,7 @@ def diff_models(old: pd.DataFrame, new: pd.DataFrame) -> ChangeSummary:
         removed=tuple(sorted(before.keys() - after.keys())),
         repriced=tuple(i for i in both if price_changes(before[i].prices, after[i].prices)),
         retiered=tuple(i for i in both if before[i].tiers != after[i].tiers),
+        rescored=tuple(i for i in both if score_changes(before[i].scores, after[i].scores)),
     )
 
 

@@ -1,16 +1,19 @@
-"""The change history beside the catalog: what was added, removed, repriced and retiered, refresh by refresh.
+"""The change history beside the catalog: what was added, removed, repriced, retiered and rescored.
 
 `history.json` in the catalog directory holds, per model, only what changed:
 
-    {"schema_version": 1,
+    {"schema_version": 2,
      "baseline_at": "2025-12-02T10:00:00Z",  # the first live refresh the history saw
      "last_refresh_at": "...", "refreshes": 42,
      "models": {"openai/gpt-4o": {"name": "...", "first_seen": "...", "prices": {"prompt": "0.0000025"},
                                   "tiers": "[...]", "per_unit": true,            # when present
+                                  "scores": {"intelligence_index": 56.0},        # when present
                                   "removed_at": "...", "last_seen": "...", "raw": "{...}"}},  # when removed
      "events": [{"at": "...", "change": "repriced", "id": "...",
                  "prices": {"prompt": ["0.000002", "0.0000025"]}},
                 {"at": "...", "change": "retiered", "id": "...", "tiers": ["[...]", "[...]"]},
+                {"at": "...", "change": "rescored", "id": "...",
+                 "scores": {"intelligence_index": [54.1, 56.0], "coding_index": [null, 70.2]}},
                 {"at": "...", "change": "removed", "id": "...", "prices": {"prompt": "0.0000025"}},
                 {"at": "...", "change": "added", "id": "..."}],
      "imports": [{"at": "...", "sha256": "...", "models": 138}]}  # saved responses imported (when any)
@@ -20,6 +23,9 @@ compared as Decimals by the rules in `catalog.history.changes`. Each live refres
 history's own last live state, never with the stored catalog: a reset to the bundled defaults
 changes nothing here, and a crash between the catalog write and the history write is caught up by
 the next refresh.
+
+Scores (schema 2 on) are kept per model like prices; a history of schema 1 kept none, so the first
+refresh after it records every model's scores and reports none of them as `rescored`.
 
 The baseline: the first live refresh the history sees records every model with `first_seen` set to
 that refresh and emits no events. The catalog existed before the history did, so none of its
@@ -47,10 +53,10 @@ from typing import Any
 import pandas as pd
 
 from catalog.errors import StoreError
-from catalog.history.changes import KINDS, ChangeSummary, Observed, observe, price_changes
+from catalog.history.changes import KINDS, ChangeSummary, Observed, observe, price_changes, score_changes
 from catalog.storage.store import DAMAGED_DIR, Store
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: scores and `rescored` events
 HISTORY_NAME = "history.json"
 GRACE_ENV = "CATALOG_REMOVED_GRACE_DAYS"
 DEFAULT_GRACE_DAYS = 14.0
@@ -151,11 +157,13 @@ def apply_listing(
     models: dict[str, dict[str, Any]] = {key: dict(entry) for key, entry in state["models"].items()}
     events: list[dict[str, Any]] = list(state["events"])
     baseline = state["baseline_at"] is None
+    scores_kept = int(state.get("schema_version", SCHEMA_VERSION)) >= 2  # schema 1 kept no scores
     seen_before = {key for key, entry in models.items() if "removed_at" not in entry}
     current: set[str] = set()
     added: list[str] = []
     repriced: list[str] = []
     retiered: list[str] = []
+    rescored: list[str] = []
     new_events: list[dict[str, Any]] = []
 
     for model_id, listed in listing.items():
@@ -174,11 +182,16 @@ def apply_listing(
                 retiered.append(model_id)
                 tiers = [entry.get("tiers", ""), observed.tiers]
                 new_events.append({"at": stamp, "change": "retiered", "id": model_id, "tiers": tiers})
+            moved_scores = score_changes(entry.get("scores", {}), observed.scores) if scores_kept else {}
+            if moved_scores:
+                rescored.append(model_id)
+                scores = {name: [old, new] for name, (old, new) in moved_scores.items()}
+                new_events.append({"at": stamp, "change": "rescored", "id": model_id, "scores": scores})
         if model_id not in seen_before and not baseline:
             added.append(model_id)
             new_events.append({"at": stamp, "change": "added", "id": model_id})
         models[model_id] = _present_entry(
-            entry, listed.name, observed.prices, observed.tiers, listed.token_priced
+            entry, listed.name, observed.prices, observed.tiers, listed.token_priced, observed.scores
         )
 
     removed = sorted(seen_before - current)
@@ -216,12 +229,18 @@ def apply_listing(
         removed=tuple(removed),
         repriced=tuple(sorted(repriced)),
         retiered=tuple(sorted(retiered)),
+        rescored=tuple(sorted(rescored)),
     )
     return new_state, summary
 
 
 def _present_entry(
-    entry: Mapping[str, Any], name: str, prices: dict[str, str], tiers: str, token_priced: bool
+    entry: Mapping[str, Any],
+    name: str,
+    prices: dict[str, str],
+    tiers: str,
+    token_priced: bool,
+    scores: dict[str, float],
 ) -> dict[str, Any]:
     kept = {"name": name, "first_seen": entry["first_seen"]}
     if prices:
@@ -230,6 +249,8 @@ def _present_entry(
         kept["tiers"] = tiers
     if not token_priced:
         kept["per_unit"] = True  # prompt/completion are not per text token (audio, images, ...)
+    if scores:
+        kept["scores"] = scores
     return kept
 
 

@@ -96,7 +96,7 @@ class History:
         kinds: Iterable[str] | None = None,
     ) -> pd.DataFrame:
         """Changes with `since <= at < until`, oldest first: one row per moved price field,
-        one per added, removed or retiered model. Columns: EVENT_COLUMNS."""
+        one per moved score, one per added, removed or retiered model. Columns: EVENT_COLUMNS."""
         frame = self._all_events
         keep = pd.Series(True, index=frame.index)
         if since is not None:
@@ -181,6 +181,13 @@ class History:
                     delta = new - old
                     pct = delta / old * 100 if old > 0 else math.nan
                     rows.append((*base, field, unit, old, new, delta, pct, old_exact, new_exact))
+            elif event["change"] == "rescored":
+                for field, (old_score, new_score) in event.get("scores", {}).items():
+                    old, new = _score_number(old_score), _score_number(new_score)
+                    # A score is not a price: no % change, so it never ranks among price moves.
+                    unit = "Elo" if field.endswith("_elo") else "index"
+                    old_text, new_text = _score_text(old_score), _score_text(new_score)
+                    rows.append((*base, field, unit, old, new, new - old, math.nan, old_text, new_text))
             elif event["change"] == "retiered":
                 old_tiers, new_tiers = event["tiers"]
                 nan = math.nan
@@ -283,6 +290,15 @@ def _price_points(
     return list(by_time.items())
 
 
+def _score_number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
+
+
+def _score_text(value: Any) -> str:
+    number = _score_number(value)
+    return "none" if math.isnan(number) else f"{number:g}"
+
+
 def _as_time(value: datetime | date | str) -> pd.Timestamp:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
@@ -346,13 +362,21 @@ def format_table(events: pd.DataFrame) -> str:
     id_width = min(max(len(str(i)) for i in events["id"]), 60)
     for row in events.itertuples(index=False):
         line = f"{row.at:%Y-%m-%d %H:%M}  {row.change:<8}  {str(row.id)[:60]:<{id_width}}"
-        if row.change in ("repriced", "provider_repriced"):
-            pct = "" if math.isnan(row.change_pct) else f" ({row.change_pct:+.1f}%)"
-            line += f"  {row.field}: {row.old_exact} -> {row.new_exact} {row.unit}{pct}"
-        elif row.change == "retiered":
-            line += "  price tiers changed"
-        lines.append(line.rstrip())
+        lines.append(f"{line}  {change_detail(row)}".rstrip())
     return "\n".join(lines) + "\n"
+
+
+def change_detail(row: Any) -> str:
+    """What moved in one event row: "prompt: 2.5 -> 3 $/1M tokens (+20.0%)", "price tiers changed",
+    "intelligence_index: 61 -> 64" or ""."""
+    if row.change in ("repriced", "provider_repriced"):
+        pct = "" if math.isnan(row.change_pct) else f" ({row.change_pct:+.1f}%)"
+        return f"{row.field}: {row.old_exact} -> {row.new_exact} {row.unit}{pct}"
+    if row.change == "retiered":
+        return "price tiers changed"
+    if row.change == "rescored":
+        return f"{row.field}: {row.old_exact} -> {row.new_exact}"
+    return ""
 
 
 # -- loading, cached by file identity ----------------------------------------------------------
