@@ -14,15 +14,17 @@ from catalog.present.providers import age_of, model_providers
 MONEY = "$%.4g"
 COLUMN_CONFIG = {
     "Status": st.column_config.TextColumn(help="up, degraded or down, as OpenRouter reports it"),
-    "Input $/1M tokens": st.column_config.NumberColumn(format=MONEY),
-    "Output $/1M tokens": st.column_config.NumberColumn(format=MONEY),
-    "Cache read $/1M tokens": st.column_config.NumberColumn(format=MONEY),
-    "Context (tokens)": st.column_config.NumberColumn(format="localized"),
-    "Max output (tokens)": st.column_config.NumberColumn(format="localized"),
-    "Uptime 1 day (%)": st.column_config.NumberColumn(format="%.2f"),
-    "Latency p50 (ms)": st.column_config.NumberColumn(format="localized", help="time to first token"),
-    "Throughput p50 (tokens/s)": st.column_config.NumberColumn(format="%.0f"),
-    "Fetched": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm", help="UTC"),
+    "Input $/1M": st.column_config.NumberColumn(format=MONEY, help="USD per million input tokens"),
+    "Output $/1M": st.column_config.NumberColumn(format=MONEY, help="USD per million output tokens"),
+    "Context": st.column_config.NumberColumn(format="localized", help="tokens"),
+    "Max output": st.column_config.NumberColumn(format="localized", help="tokens"),
+    "Uptime 1d %": st.column_config.NumberColumn(format="%.2f", help="over the last day"),
+    "Latency p50 ms": st.column_config.NumberColumn(
+        format="localized", help="median time to first token over the last 30 minutes, in ms"
+    ),
+    "Tokens/s p50": st.column_config.NumberColumn(
+        format="%.0f", help="median throughput over the last 30 minutes, in tokens per second"
+    ),
 }
 
 
@@ -56,7 +58,7 @@ def render_model_providers(snapshot: Snapshot, model_id: str, token_priced: bool
         st.caption("No live provider serves this model.")
         return
     if not token_priced:  # a transcription or media model's price is per unit, not per 1M tokens
-        table = table.drop(columns=["Input $/1M tokens", "Output $/1M tokens", "Cache read $/1M tokens"])
+        table = table.drop(columns=["Input $/1M", "Output $/1M"])
     st.dataframe(
         table,
         hide_index=True,
@@ -65,7 +67,10 @@ def render_model_providers(snapshot: Snapshot, model_id: str, token_priced: bool
         height=(min(len(table), 10) + 1) * 35 + 3,
         placeholder="—",
     )
-    oldest = pd.Timestamp(table["Fetched"].min()).to_pydatetime()
+    endpoints = snapshot.endpoints
+    oldest = pd.Timestamp(
+        endpoints.loc[endpoints["model_id"] == model_id, "fetched_at"].min()
+    ).to_pydatetime()
     if oldest < snapshot.endpoints_fetched_at:
         st.caption(
             f"The last provider refresh could not reach this model: these rows are from "

@@ -21,15 +21,13 @@ DETAIL_COLUMNS = {
     "Provider": "provider_name",
     "Status": "status_text",
     "Quantization": "quantization",
-    "Input $/1M tokens": "prompt_per_mtok",
-    "Output $/1M tokens": "completion_per_mtok",
-    "Cache read $/1M tokens": "cache_read_per_mtok",
-    "Context (tokens)": "context_length",
-    "Max output (tokens)": "max_completion_tokens",
-    "Uptime 1 day (%)": "uptime_last_1d",
-    "Latency p50 (ms)": "latency_p50_ms",
-    "Throughput p50 (tokens/s)": "throughput_p50_tps",
-    "Fetched": "fetched_at",
+    "Input $/1M": "prompt_per_mtok",
+    "Output $/1M": "completion_per_mtok",
+    "Context": "context_length",
+    "Max output": "max_completion_tokens",
+    "Uptime 1d %": "uptime_last_1d",
+    "Latency p50 ms": "latency_p50_ms",
+    "Tokens/s p50": "throughput_p50_tps",
 }
 SUMMARY_COLUMNS = [
     "providers",
@@ -70,7 +68,9 @@ def status_text(status: pd.Series) -> pd.Series:
 def model_providers(endpoints: pd.DataFrame, model_id: str) -> pd.DataFrame:
     """One model's providers as its details show them, cheapest first."""
     rows = cheapest_first(endpoints[endpoints["model_id"] == model_id])
-    shown = rows.assign(status_text=status_text(rows["status"]))
+    shown = rows.assign(
+        status_text=status_text(rows["status"]), latency_p50_ms=rows["latency_p50_ms"].round()
+    )
     return pd.DataFrame({label: shown[column].to_numpy() for label, column in DETAIL_COLUMNS.items()})
 
 
