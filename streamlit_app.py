@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from catalog import Catalog, CatalogError
+from catalog import Catalog, CatalogError, settings
 from catalog.catalog import Snapshot
 from catalog.errors import RefreshRefused
 from catalog.history.view import load_history
@@ -50,14 +50,6 @@ def clear_filters() -> None:
         st.session_state[key] = value
 
 
-def secret(name: str) -> str | None:
-    """A setting from .streamlit/secrets.toml, if there is one (the environment is the fallback)."""
-    try:
-        return st.secrets.get(name)
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
-        return None
-
-
 def shown_catalog(snapshot: Snapshot) -> str:
     if snapshot.is_live and snapshot.fetched_at:
         return f"the live catalog refreshed {snapshot.fetched_at:%Y-%m-%d %H:%M} UTC"
@@ -68,9 +60,7 @@ def run_refresh(catalog: Catalog, force: bool = False) -> None:
     before = catalog.snapshot()
     with st.status("Fetching the live catalog from OpenRouter…", expanded=False) as status:
         try:
-            result = catalog.refresh(
-                force=force, api_base=secret("OPENROUTER_API_BASE"), api_key=secret("OPENROUTER_API_KEY")
-            )
+            result = catalog.refresh(force=force)
         except RefreshRefused as error:
             status.update(label="Refresh refused", state="error")
             st.session_state["offer_force"] = True
@@ -87,6 +77,11 @@ def run_refresh(catalog: Catalog, force: bool = False) -> None:
             st.session_state["action"] = ("success", f"Refreshed: {result.summary()}.")
 
 
+try:
+    settings.check_all()
+except settings.SettingError as error:
+    st.error(f"Configuration error: {error}", icon=":material/settings:")
+    st.stop()
 catalog = shared_catalog()
 
 # -- sidebar: actions ----------------------------------------------------------------------------
@@ -103,7 +98,7 @@ with st.sidebar:
         help="Every model's hosting providers: one request per model, so it takes a while",
     ):
         st.session_state["confirm_reset"] = False
-        run_provider_refresh(catalog, secret("OPENROUTER_API_BASE"), secret("OPENROUTER_API_KEY"))
+        run_provider_refresh(catalog)
     if st.session_state.get("offer_force") and st.button(
         "Replace anyway", key="refresh_force", icon=":material/warning:", width="stretch"
     ):

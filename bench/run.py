@@ -46,8 +46,8 @@ from bench.browser import measure_browser  # noqa: E402
 from bench.synth import synthetic_catalog  # noqa: E402
 from catalog.catalog import Catalog  # noqa: E402
 from catalog.fetch.normalize import Normalized, normalize_models  # noqa: E402
-from catalog.fetch.providers import DEFAULT_CONCURRENCY  # noqa: E402
 from catalog.fetch.rawjson import loads_with_item_texts  # noqa: E402
+from catalog.settings import CONCURRENCY  # noqa: E402
 from catalog.storage.store import Store  # noqa: E402
 from tests.stand_in import StandIn  # noqa: E402
 
@@ -409,7 +409,7 @@ def stand_in_process(body: dict[str, Any], latency_s: float) -> Iterator[str]:
 def measure_provider_refresh(body: dict[str, Any], refreshes: int) -> tuple[float, float, float]:
     """A provider refresh of every model, each request 50 ms at the server, over the ideal
     ceil(models / concurrency) x 50 ms: (median ratio, median ms, ideal ms)."""
-    ideal_s = math.ceil(len(body["data"]) / DEFAULT_CONCURRENCY) * ENDPOINT_LATENCY_S
+    ideal_s = math.ceil(len(body["data"]) / CONCURRENCY.default) * ENDPOINT_LATENCY_S
     times = []
     with (
         stand_in_process(body, ENDPOINT_LATENCY_S) as api_base,
@@ -563,7 +563,7 @@ def run(quick: bool) -> dict[str, Any]:
         results["providers_ratio_549"] = ratio
         results["providers_ms_549"] = work_ms
         results["providers_ideal_ms_549"] = ideal_ms
-        results["providers_concurrency"] = DEFAULT_CONCURRENCY
+        results["providers_concurrency"] = CONCURRENCY.default
         log("peak memory of a process refreshing 549 models and their providers (and the models alone)")
         results["peak_rss_mb_providers"] = measure_provider_rss(body_549, providers=True)
         results["peak_rss_mb_providers_bare"] = measure_provider_rss(body_549, providers=False)

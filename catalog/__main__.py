@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from catalog import settings
 from catalog.catalog import Catalog
 from catalog.errors import CatalogError
 from catalog.fetch.saved import read_saved
@@ -300,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        settings.check_all()
         catalog = Catalog(args.dir)
         return args.run(args, catalog)
     except CatalogError as error:

@@ -12,13 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from catalog.errors import BadResponse, CatalogError, FetchError, RefreshRefused, StoreError
-from catalog.fetch.client import DEFAULT_API_BASE, DEFAULT_DEADLINE_S, OpenRouterClient
+from catalog.fetch.client import OpenRouterClient
 from catalog.fetch.defaults import default_models, defaults_as_of
 from catalog.fetch.endpoints import endpoints_frame
 from catalog.fetch.normalize import normalize_models
 from catalog.fetch.providers import (
-    DEFAULT_CONCURRENCY,
-    DEFAULT_PROVIDERS_DEADLINE_S,
     Kept,
     Progress,
     describe_refresh,
@@ -31,6 +29,7 @@ from catalog.history.changes import ChangeSummary, diff_models
 from catalog.history.providers import ProviderChanges, record_providers
 from catalog.history.record import HISTORY_NAME, Recorded, read_recorded, record_refresh
 from catalog.history.view import History
+from catalog.settings import API_BASE, API_KEY, CONCURRENCY, DEADLINE_S, PROVIDERS_DEADLINE_S
 from catalog.storage.store import META_NAME, StatKey, Store, StoreDamaged, StoredMeta
 
 SHRINK_LIMIT = 0.5  # a live refresh may not drop the live catalog under half its size unless forced
@@ -182,9 +181,9 @@ class Catalog:
         api_key: str | None = None,
     ) -> RefreshResult:
         """Fetch the whole live catalog, persist it and make it current. On any error nothing changes."""
-        api_base = (api_base or os.environ.get("OPENROUTER_API_BASE") or DEFAULT_API_BASE).rstrip("/")
-        api_key = api_key or os.environ.get("OPENROUTER_API_KEY") or None
-        deadline_s = self.deadline_s or _deadline_from_env()
+        api_base = (api_base or API_BASE.value()).rstrip("/")
+        api_key = api_key or API_KEY.value()
+        deadline_s = self.deadline_s or DEADLINE_S.value()
         seen_generation = self.snapshot().generation  # what this process last saw, before waiting
         with self._lock, self.store.locked():
             previous = self._load()
@@ -242,10 +241,10 @@ class Catalog:
         A model whose request fails keeps its earlier providers; when no model answers at all,
         nothing changes and the first reason is raised.
         """
-        api_base = (api_base or os.environ.get("OPENROUTER_API_BASE") or DEFAULT_API_BASE).rstrip("/")
-        api_key = api_key or os.environ.get("OPENROUTER_API_KEY") or None
-        concurrency = _concurrency_from_env()
-        deadline_s = _number_from_env("OPENROUTER_PROVIDERS_DEADLINE_S", DEFAULT_PROVIDERS_DEADLINE_S)
+        api_base = (api_base or API_BASE.value()).rstrip("/")
+        api_key = api_key or API_KEY.value()
+        concurrency = CONCURRENCY.value()
+        deadline_s = PROVIDERS_DEADLINE_S.value()
         model_ids = self.snapshot().models["id"].tolist()
         client = OpenRouterClient(api_base, api_key, deadline_s=deadline_s, connections=concurrency)
         fetched_at = _now()
@@ -479,36 +478,6 @@ class Catalog:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-def _concurrency_from_env() -> int:
-    value = os.environ.get("OPENROUTER_CONCURRENCY", "").strip()
-    if not value:
-        return DEFAULT_CONCURRENCY
-    if not value.isdigit() or not 1 <= int(value) <= 64:
-        raise CatalogError(f"OPENROUTER_CONCURRENCY must be a whole number from 1 to 64 (got {value[:20]!r})")
-    return int(value)
-
-
-def _number_from_env(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        number = float("nan")
-    if not 0 < number < 86_400:
-        raise CatalogError(f"{name} must be a number of seconds above 0 (got {value[:20]!r})")
-    return number
-
-
-def _deadline_from_env() -> float:
-    value = os.environ.get("OPENROUTER_DEADLINE_S")
-    try:
-        return float(value) if value else DEFAULT_DEADLINE_S
-    except ValueError:
-        return DEFAULT_DEADLINE_S
 
 
 def _join(first: str | None, second: str) -> str:

@@ -222,7 +222,7 @@ def test_details_show_every_price_field_as_text(app: AppTest) -> None:
     prices = app.dataframe[1].value
     assert {"Input (prompt)", "Output (completion)", "Cache read"} <= set(prices["Price"])
     tiers = next(d.value for d in app.dataframe if "When" in d.value.columns)
-    assert "prompt ≥ 200,000 tokens" in set(tiers["When"])
+    assert "≥ 200,000 input tokens" in set(tiers["When"])
     assert any("thinking model for complex reasoning" in t.value for t in app.text)
 
 

@@ -67,9 +67,9 @@ def test_csv_lists_every_change_with_old_and_new_prices(logged: Path, tmp_path: 
         "added,n/new,New,2026-03-02T09:00:00Z,,,,,",
         "removed,b/two,Two,2026-03-02T09:00:00Z,,,,,",
         "repriced,a/one,One,2026-03-02T09:00:00Z,prompt,$/1M tokens,1,2.5,150.0",
-        "repriced,p/search,Search,2026-03-02T09:00:00Z,request,USD per request,0.005,0.01,100.0",
-        "repriced,p/search,Search,2026-03-02T09:00:00Z,web_search,USD per search,0.004,0,-100.0",
-        "repriced,w/whisper,Whisper,2026-03-02T09:00:00Z,prompt,USD per unit,0.006,0.003,-50.0",
+        "repriced,p/search,Search,2026-03-02T09:00:00Z,request,$/request,0.005,0.01,100.0",
+        "repriced,p/search,Search,2026-03-02T09:00:00Z,web_search,$/search,0.004,0,-100.0",
+        "repriced,w/whisper,Whisper,2026-03-02T09:00:00Z,prompt,$/unit,0.006,0.003,-50.0",
         "added,'=cmd/evil,'=HYPERLINK(1),2026-03-03T09:00:00Z,,,,,",  # formula-safe
         "repriced,n/new,New,2026-03-03T09:00:00Z,completion,$/1M tokens,2,variable,",
         "repriced,n/new,New,2026-03-03T09:00:00Z,prompt,$/1M tokens,1,variable,",
@@ -110,8 +110,8 @@ def test_json_and_table_formats(logged: Path, tmp_path: Path):
     }
     assert len(records) == 6
     table = run(tmp_path=tmp_path).splitlines()
-    assert table[2] == "2026-03-02 09:00  repriced  a/one      prompt: 1 -> 2.5 $/1M tokens (+150.0%)"
-    assert table[-1] == "2026-03-03 09:00  repriced  n/new      prompt: 1 -> variable $/1M tokens"
+    assert table[2] == "2026-03-02 09:00  repriced  a/one      prompt ($/1M tokens): $1.00 -> $2.50 (+150.0%)"
+    assert table[-1] == "2026-03-03 09:00  repriced  n/new      prompt ($/1M tokens): $1.00 -> variable"
     assert len(table) == 9
 
 

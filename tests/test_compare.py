@@ -23,18 +23,19 @@ def test_compare_frame_shows_prices_tiers_and_the_multiple_of_the_cheapest():
     )
     table = compare_frame(frame, ["b/long", "a/cheap", "c/transcribe"], Workload(1000, 100, requests=10))
     assert list(table.columns) == ["b/long", "a/cheap", "c/transcribe"]
-    assert table.loc["Prompt ($/1M tokens)", "a/cheap"] == "$1"
-    assert table.loc["Cache read ($/1M tokens)", "a/cheap"] == "$0.1"
+    assert table.loc["Input (prompt) ($/1M tokens)", "a/cheap"] == "$1.00"
+    assert table.loc["Cache read ($/1M tokens)", "a/cheap"] == "$0.10"
     assert table.loc["Cache read ($/1M tokens)", "b/long"] == "—"
     assert table.loc["Context (tokens)", "b/long"] == "1,048,576"
     assert table.loc["Long-context tiers", "b/long"] == (
-        "≥ 200,000 input tokens: prompt $2.5/1M, completion $15/1M"
+        "≥ 200,000 input tokens: prompt $2.50/1M tokens, completion $15.00/1M tokens"
     )
     # a/cheap: 1,000 x 0.000001 + 100 x 0.000002 = 0.0012; b/long: 0.00125 + 0.001 = 0.00225
     assert table.loc["Workload ($/request)", "a/cheap"] == "$0.0012"
+    assert table.loc["Workload ($/request)", "b/long"] == "$0.00225"
     assert table.loc["Workload ($/month)", "a/cheap"] == "$0.36"  # x 10 a day x 30 days
     assert table.loc["× cheapest", "a/cheap"] == "1.00×"
     assert table.loc["× cheapest", "b/long"] == "1.88×"  # 0.00225 / 0.0012 = 1.875
-    assert table.loc["Prompt ($/1M tokens)", "c/transcribe"] == "$0.006 per unit (not per token)"
+    assert table.loc["Input (prompt) ($/1M tokens)", "c/transcribe"] == "$0.006/unit (not per token)"
     assert table.loc["Workload ($/request)", "c/transcribe"].startswith("not priced per token")
     assert table.loc["Tools", "a/cheap"] == "yes"

@@ -28,8 +28,8 @@ def priced_catalog(stand_in: StandIn) -> None:
             [
                 model("a/cheap", "0.000001", "0.000002", input_cache_read="0.0000001"),
                 model("b/dear", "0.00001", "0.00003", request="0.001"),
-                model("c/tiered", "0.00000125", "0.00001", overrides=TIER),
-                model("d/windowed", "0.00000028", "0.00000042", overrides=WINDOW),
+                model("c/tiered", "0.00000125", "0.00001", overrides=TIER, context_length=1_048_576),
+                model("d/windowed", "0.00000028", "0.00000042", overrides=WINDOW, context_length=1_048_576),
                 model("openrouter/auto", "-1", "-1"),
                 model("openai/whisper-1", "0.006", "0", inputs=("audio",), outputs=("transcription",)),
             ]
@@ -85,6 +85,21 @@ def test_long_input_crosses_the_tier_and_utc_time_applies_the_window(capsys):
     assert (tiered["cost_usd"], tiered["tier_min_prompt_tokens"]) == ("0.515", "200000")
     # 200,000 x 0.00000014 + 1,000 x 0.00000021
     assert (windowed["cost_usd"], windowed["utc_window"]) == ("0.02821", "16:30–00:30 UTC")
+    # The others list 128,000 tokens of context: no cost, the reason instead.
+    assert (rows["a/cheap"]["cost_usd"], rows["a/cheap"]["reason"]) == (
+        "",
+        "context 128,000 < 201,000 tokens",
+    )
+    assert list(rows)[:2] == ["d/windowed", "c/tiered"]
+
+
+@pytest.mark.usefixtures("priced_catalog")
+def test_output_beyond_the_max_output_gets_no_cost(capsys):
+    code, out, _ = run_cost(capsys, "--input-tokens 1000 --output-tokens 20000 --format csv")
+    rows = {r["id"]: r for r in csv_rows(out)}
+    assert code == 0
+    assert rows["b/dear"]["reason"] == "max output 16,384 < 20,000 tokens"
+    assert rows["b/dear"]["cost_usd"] == ""
 
 
 @pytest.mark.usefixtures("priced_catalog")

@@ -31,7 +31,7 @@ from views.cost import render_calculator
 models = normalize_models([
     model("a/cheap", "0.000001", "0.000002", input_cache_read="0.0000001", name="**Cheap** <b>x</b>"),
     model("b/dear", "0.00001", "0.00003"),
-    model("c/tiered", "0.00000125", "0.00001",
+    model("c/tiered", "0.00000125", "0.00001", context_length=1048576,
           overrides=[{"min_prompt_tokens": 200000, "prompt": "0.0000025", "completion": "0.000015"}]),
     model("openrouter/auto", "-1", "-1"),
 ]).frame
@@ -109,6 +109,7 @@ def test_the_workload_comes_from_the_url_and_goes_back_to_it():
     assert app.query_params["w_preset"] == "Custom"
     tiered = cost_table(app).set_index("id").loc["c/tiered"]
     assert tiered["note"] == "long-context price (≥ 200,000 input tokens)"
+    assert cost_table(app)["id"].tolist() == ["c/tiered"]  # the others' 128,000-token context is too short
 
     app.number_input(key="cost_output_tokens").set_value(2000).run()
     assert app.query_params["w_out"] == "2000"

@@ -4,7 +4,7 @@ still in memory).
 
 Read-only and full directories are real where this machine lets root mount a tmpfs (the test
 remounts it read-only, or fills it); the same failures are also injected at the write boundary
-(`tempfile.mkstemp`, `os.replace`, the Parquet writer raising EROFS/ENOSPC), which runs anywhere.
+(`os.open` of a temp file, `os.replace`, the Parquet writer raising EROFS/ENOSPC), which runs anywhere.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from catalog import Catalog
 from catalog.errors import CatalogError, StoreError
 from catalog.fetch.defaults import default_models
 from catalog.fetch.normalize import normalize_models
-from catalog.storage.store import META_NAME
+from catalog.storage.store import META_NAME, TEMP_MARK
 from tests import payloads
 from tests.stand_in import StandIn
 
@@ -454,7 +454,7 @@ def test_a_real_full_disk_fails_the_refresh_in_a_sentence_and_leaves_no_temp_fil
 # The same failures injected at the write boundary: these run on any machine.
 
 WRITE_FAILURES = {
-    "read-only (mkstemp)": ("mkstemp", errno.EROFS),
+    "read-only (create)": ("create", errno.EROFS),
     "read-only (replace)": ("replace", errno.EROFS),
     "disk full (parquet)": ("parquet", errno.ENOSPC),
     "disk full (replace)": ("replace", errno.ENOSPC),
@@ -467,15 +467,15 @@ def failing_writes(catalog_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Callab
 
     def arm(where: str, code: int) -> None:
         error = OSError(code, os.strerror(code))
-        if where == "mkstemp":
-            real_mkstemp = store_module.tempfile.mkstemp
+        if where == "create":
+            real_open = os.open
 
-            def mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
-                if Path(str(kwargs.get("dir"))) == catalog_dir:
+            def create(path: str | Path, flags: int, *args: int, **kwargs: object) -> int:
+                if flags & os.O_CREAT and Path(path).parent == catalog_dir and TEMP_MARK in Path(path).name:
                     raise error
-                return real_mkstemp(*args, **kwargs)  # type: ignore[arg-type]
+                return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
-            monkeypatch.setattr(store_module.tempfile, "mkstemp", mkstemp)
+            monkeypatch.setattr(store_module.os, "open", create)
         elif where == "replace":
             real_replace = os.replace
 
@@ -555,7 +555,7 @@ def test_damage_in_a_full_directory_is_set_aside_and_every_catalog_stays_usable(
     long_lived.snapshot()
     garbage_meta(good_store)
     before = kept_files(good_store)
-    failing_writes("mkstemp", errno.ENOSPC)  # a full disk still renames, but creates nothing
+    failing_writes("create", errno.ENOSPC)  # a full disk still renames, but creates nothing
 
     fresh = Catalog().snapshot()
     kept = long_lived.snapshot()  # the store has gone from under it: it keeps what it had

@@ -58,7 +58,7 @@ def test_third_party_text_stays_text_in_well_formed_xml(history: History):
     contents = [e.find(f"{ATOM}content").text for e in root.findall(f"{ATOM}entry")]
     assert contents == [
         "repriced mistral/d (Evil\ufffd <script>alert(1)</script> & \ufffd ]]>): "
-        "prompt: 1 -> 0.5 $/1M tokens (-50.0%) https://openrouter.ai/mistral/d",
+        "prompt ($/1M tokens): $1.00 -> $0.50 (-50.0%) https://openrouter.ai/mistral/d",
         "added mistral/d (Evil\ufffd <script>alert(1)</script> & \ufffd ]]>) https://openrouter.ai/mistral/d",
     ]
     assert b"<script>" not in feed and b"&lt;script&gt;" in feed

@@ -121,7 +121,7 @@ def test_a_sequence_of_catalogs_gives_the_exact_log(catalog_dir: Path, stand_in:
     events = load_history(catalog_dir).events(kinds=["repriced"])
     moved = events[events["id"] == "c/three"].iloc[0]
     assert (moved["unit"], moved["old"], moved["new"], moved["change_pct"]) == (
-        "USD per request",
+        "$/request",
         0.005,
         0.01,
         100,

@@ -29,16 +29,10 @@ from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 
 from catalog import Catalog
-from catalog.fetch.normalize import (
-    COLUMNS,
-    PER_TOKEN_FIELDS,
-    PRICE_COLUMNS,
-    PRICE_FIELDS,
-    build_frame,
-    normalize_models,
-)
+from catalog.fetch.normalize import COLUMNS, build_frame, normalize_models
 from catalog.present.export import FORMULA_PREFIXES, to_csv_bytes
 from catalog.present.table import override_rows, price_rows, table_frame
+from catalog.pricing.fields import PRICE_COLUMNS, PRICE_FIELDS
 from catalog.storage.store import Store
 from tests import payloads
 from tests.reliability import record
@@ -272,13 +266,13 @@ def test_the_normalizer_never_raises_and_never_shows_a_bad_price_as_real(raw_mod
         numbers_seen = {field: raw_decimal(raw_pricing.get(field)) for field in PRICE_FIELDS}
         if any(n == -1 for n in numbers_seen.values()):
             assert row.variable_pricing
-        for field, column in PRICE_FIELDS.items():
-            shown = getattr(row, column)
+        for field, spec in PRICE_FIELDS.items():
+            shown = getattr(row, spec.column)
             number = numbers_seen[field]
             if row.variable_pricing or number is None or number < 0:
                 assert math.isnan(shown), f"{row.id}: {field}={raw_pricing.get(field)!r} shown as {shown}"
             elif not math.isnan(shown):
-                factor = Decimal(1_000_000) if field in PER_TOKEN_FIELDS else Decimal(1)
+                factor = Decimal(1_000_000) if spec.per_token else Decimal(1)
                 assert shown == float(number * factor)
 
 

@@ -157,9 +157,21 @@ def test_a_model_still_unanswered_at_the_deadline_is_kept_and_named(
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("OPENROUTER_CONCURRENCY", "0", "OPENROUTER_CONCURRENCY must be a whole number from 1 to 64"),
-        ("OPENROUTER_CONCURRENCY", "eight", "OPENROUTER_CONCURRENCY must be a whole number from 1 to 64"),
-        ("OPENROUTER_PROVIDERS_DEADLINE_S", "-3", "OPENROUTER_PROVIDERS_DEADLINE_S must be a number"),
+        (
+            "OPENROUTER_CONCURRENCY",
+            "0",
+            "OPENROUTER_CONCURRENCY='0' is not valid: expected a whole number from 1 to 64",
+        ),
+        (
+            "OPENROUTER_CONCURRENCY",
+            "eight",
+            "OPENROUTER_CONCURRENCY='eight' is not valid: expected a whole number",
+        ),
+        (
+            "OPENROUTER_PROVIDERS_DEADLINE_S",
+            "-3",
+            "OPENROUTER_PROVIDERS_DEADLINE_S='-3' is not valid: expected a number above 0",
+        ),
     ],
 )
 def test_a_bad_setting_is_one_clear_error_and_changes_nothing(

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 import pandas as pd
 
 from catalog.fetch.normalize import normalize_models
 from catalog.present.table import (
     escape_markdown,
-    format_usd,
     override_rows,
     price_rows,
     pricing_labels,
@@ -64,10 +62,10 @@ def test_price_rows_are_exact_with_units() -> None:
     )
     rows = price_rows(json.dumps(raw)).set_index("Price")
     assert rows.loc["Input (prompt)", "Amount"] == "$0.0208333333333333"
-    assert rows.loc["Input (prompt)", "Unit"] == "per 1M tokens"
+    assert rows.loc["Input (prompt)", "Unit"] == "$/1M tokens"
     assert rows.loc["Cache read", "Amount"] == "$0.10"
     assert rows.loc["Per request", "Amount"] == "$0.005"
-    assert rows.loc["Per input image", "Unit"] == "per image"
+    assert rows.loc["Per input image", "Unit"] == "$/image"
     assert rows.loc["Per web search", "Amount"] == "$0.01"
     assert rows.loc["Discount", "Amount"] == "25%"
 
@@ -87,15 +85,8 @@ def test_override_rows_describe_tiers_and_time_windows() -> None:
         ],
     )
     rows = override_rows(json.dumps(raw))
-    assert rows["When"].tolist() == ["prompt ≥ 200,000 tokens", "16:30-00:30 UTC"]
+    assert rows["When"].tolist() == ["≥ 200,000 input tokens", "16:30–00:30 UTC"]
     assert rows["Amount"].tolist() == ["$4.00", "$1.00"]
-
-
-def test_format_usd_is_exact_and_plain() -> None:
-    assert format_usd(Decimal("0")) == "$0"
-    assert format_usd(Decimal("0.5")) == "$0.50"
-    assert format_usd(Decimal("360000")) == "$360,000.00"
-    assert format_usd(Decimal("1E-8")) == "$0.00000001"
 
 
 def test_escape_markdown_defuses_links_images_and_html() -> None:

@@ -12,7 +12,8 @@ import streamlit as st
 from catalog import Catalog
 from catalog.history.changes import KINDS, PROVIDER_KINDS
 from catalog.history.view import chart_steps, load_history, sort_by_move
-from catalog.present.table import FIELD_LABELS, format_usd
+from catalog.pricing.fields import field_label
+from catalog.pricing.money import usd
 
 KIND_LABELS = {
     "added": "added",
@@ -110,7 +111,7 @@ def readable_events(events: pd.DataFrame) -> pd.DataFrame:
     rescored = events["change"] == "rescored"  # scores as they are ("none" where there was none)
     return events.assign(
         change=events["change"].map(KIND_LABELS).fillna(events["change"]),
-        field=events["field"].map(lambda f: FIELD_LABELS.get(f, f) if f != "overrides" else "price tiers"),
+        field=events["field"].map(lambda f: field_label(f) if f != "overrides" else "price tiers"),
         old=events["old_exact"].where(repriced).map(_money).where(~rescored, events["old_exact"]),
         new=events["new_exact"].where(repriced).map(_money).where(~rescored, events["new_exact"]),
         at=events["at"].dt.tz_localize(None),
@@ -121,7 +122,7 @@ def _money(exact: object) -> str | None:
     if not isinstance(exact, str) or not exact:
         return None
     try:
-        return format_usd(Decimal(exact))
+        return usd(Decimal(exact))
     except ArithmeticError:
         return exact  # "variable", or a tier list
 
@@ -134,7 +135,7 @@ def render_price_history(catalog: Catalog, model_id: str) -> None:
         st.caption("No price history for this model yet: it starts with the first live refresh.")
         return
     steps["at"] = steps["at"].dt.tz_localize(None)  # shown as UTC, not the browser's local time
-    steps["label"] = steps["field"].map(lambda f: FIELD_LABELS.get(f, f))
+    steps["label"] = steps["field"].map(field_label)
     steps["amount"] = steps["price_exact"].map(_money)
     units = list(dict.fromkeys(steps["unit"]))
     for unit in units:

@@ -18,8 +18,10 @@ from catalog.pricing.calculator import (
     preset_of,
     workload_from_params,
 )
-from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload, format_hhmm, parse_utc_time
+from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload, parse_utc_time
+from catalog.pricing.money import usd, usd_short
 from catalog.pricing.providers import at_cheapest_provider
+from catalog.pricing.schedule import format_hhmm
 
 DEFAULT_PRESET = "Chat"
 PRESET_KEY, UTC_KEY, BUDGET_KEY, TOP_KEY = "cost_preset", "cost_utc_time", "cost_budget", "cost_top_n"
@@ -287,13 +289,13 @@ def _figures(priced: pd.DataFrame, budget: float | None) -> None:
     first = priced.iloc[0]
     figures[1].metric(
         "Cheapest (\\$/month)",
-        f"${first['per_month_usd']:,.2f}",
+        usd_short(first["cost_per_month_usd"]),
         help="The cheapest of the filtered models for this workload; its id is shown below.",
     )
     if budget:
         fits = int(priced["fits_budget"].sum())
         figures[2].metric("Fit the budget", f"{fits:,} of {len(priced):,}", help="Models at or under it")
-    st.text(f"Cheapest: {first['name']} ({first['id']}), ${first['per_request_usd']:.6f} per request")
+    st.text(f"Cheapest: {first['name']} ({first['id']}), {usd(first['cost_per_request_usd'])} per request")
 
 
 def _chart(rows: pd.DataFrame, budget: float | None) -> alt.LayerChart | alt.Chart:

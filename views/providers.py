@@ -28,7 +28,7 @@ COLUMN_CONFIG = {
 }
 
 
-def run_provider_refresh(catalog: Catalog, api_base: str | None, api_key: str | None) -> None:
+def run_provider_refresh(catalog: Catalog) -> None:
     """Every model's providers fetched under a status box with a progress bar; the outcome to the sidebar."""
     total = catalog.snapshot().count
     with st.status(f"Fetching the providers of {total:,} models…", expanded=True) as status:
@@ -38,7 +38,7 @@ def run_provider_refresh(catalog: Catalog, api_base: str | None, api_key: str | 
             bar.progress(done / of if of else 1.0, text=f"{done:,} of {of:,} models")
 
         try:
-            result = catalog.refresh_providers(api_base=api_base, api_key=api_key, progress=progress)
+            result = catalog.refresh_providers(progress=progress)
         except CatalogError as error:
             status.update(label="Provider refresh failed", state="error", expanded=False)
             st.session_state["action"] = ("error", f"Provider refresh failed: {error}.")

@@ -23,9 +23,10 @@ from catalog.errors import (
     NotJSON,
 )
 from catalog.fetch.rawjson import loads_with_item_texts
+from catalog.settings import API_BASE, DEADLINE_S
 
-DEFAULT_API_BASE = "https://openrouter.ai/api/v1"
-DEFAULT_DEADLINE_S = 30.0
+DEFAULT_API_BASE = API_BASE.default
+DEFAULT_DEADLINE_S = DEADLINE_S.default
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 15.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})

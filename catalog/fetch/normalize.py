@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -20,31 +20,9 @@ import pyarrow as pa
 
 from catalog.fetch.rawjson import paused_gc
 from catalog.fetch.scores import REASONING_COLUMNS, SCORE_COLUMNS, reasoning_values, score_values
+from catalog.pricing.fields import MILLION, PRICE_COLUMNS, PRICE_FIELDS, VARIABLE, read_price
 
-MILLION = Decimal(1_000_000)
 MODEL_PAGE_BASE = "https://openrouter.ai/"
-
-# API pricing field -> column. Per-token prices become $ per 1M tokens; the rest stay USD per unit.
-PER_TOKEN_FIELDS = {
-    "prompt": "prompt_per_mtok",
-    "completion": "completion_per_mtok",
-    "input_cache_read": "cache_read_per_mtok",
-    "input_cache_write": "cache_write_per_mtok",
-    "input_cache_write_1h": "cache_write_1h_per_mtok",
-    "internal_reasoning": "reasoning_per_mtok",
-    "audio": "audio_per_mtok",
-    "input_audio_cache": "audio_cache_per_mtok",
-    "audio_output": "audio_output_per_mtok",
-    "image_token": "image_token_per_mtok",
-    "image_output": "image_output_per_mtok",
-}
-PER_UNIT_FIELDS = {
-    "request": "request_usd",
-    "image": "image_usd",
-    "web_search": "web_search_usd",
-}
-PRICE_FIELDS = {**PER_TOKEN_FIELDS, **PER_UNIT_FIELDS}
-PRICE_COLUMNS = list(PRICE_FIELDS.values())
 
 # Outputs whose `prompt`/`completion` are not a price per text token (audio seconds, images, ...).
 TOKEN_PRICED_OUTPUTS = frozenset({"text", "embeddings"})
@@ -105,7 +83,6 @@ COLUMNS = [
 ]
 LIST_SEPARATOR = ", "
 INT64_MAX = 2**63 - 1
-PRICE_EXPONENTS = (-30, 15)  # a price's order of magnitude: 1e-30 to 9.99e15 USD per unit
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -141,7 +118,7 @@ _encode_raw_json = _compact_json_encoder()
 _URL_SAFE = re.compile(r"[A-Za-z0-9_.~/:-]*")
 # API pricing field -> (its position in PRICE_COLUMNS, whether it is per token).
 _PRICE_POSITIONS = {
-    api_field: (position, api_field in PER_TOKEN_FIELDS) for position, api_field in enumerate(PRICE_FIELDS)
+    name: (position, field.per_token) for position, (name, field) in enumerate(PRICE_FIELDS.items())
 }
 _NO_OBJECT: dict[str, Any] = {}
 _VARIABLE = object()  # a price of -1: set by a router per request
@@ -377,35 +354,6 @@ def _row_values(raw: Any, raw_text: str | None = None) -> tuple[tuple[Any, ...],
     return values, notes
 
 
-def parse_price(value: Any) -> Decimal | None:
-    """A pricing value as an exact Decimal; None when absent. Raises ValueError when not a real price."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a price")
-    if isinstance(value, (int, float)):
-        value = repr(value)
-    if not isinstance(value, str):
-        raise ValueError(f"{type(value).__name__} is not a price")
-    return _decimal(value.strip())
-
-
-@lru_cache(maxsize=4096)
-def _decimal(text: str) -> Decimal:
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{text[:40]!r} is not a number") from None
-    if not number.is_finite():
-        raise ValueError(f"{text[:40]!r} is not a finite price")
-    if not number:
-        return Decimal(0)  # "0E+999999" too
-    if not PRICE_EXPONENTS[0] <= number.adjusted() <= PRICE_EXPONENTS[1]:
-        # No real price is this small or large; exact math on it would overflow or print a million digits.
-        raise ValueError(f"{text[:40]!r} is out of range")
-    return number
-
-
 @lru_cache(maxsize=4096)
 def _scaled(number: Decimal, per_million: bool) -> float:
     # Multiply in Decimal, round once: "0.00000045" -> 0.45 exactly, not 0.44999999999999996.
@@ -452,13 +400,11 @@ def _price_value(value: Any, per_million: bool) -> float | str | object:
     Catalogs repeat a few hundred distinct price strings, so each is parsed once per process.
     """
     try:
-        number = parse_price(value)
+        number = read_price(value)
     except ValueError as error:
         return str(error)
-    if number == -1:
+    if number == VARIABLE:
         return _VARIABLE
-    if number < 0:
-        return f"negative price {number}"
     scaled = _scaled(number, per_million)
     return "out of range" if math.isinf(scaled) else scaled
 

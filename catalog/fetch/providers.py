@@ -23,9 +23,6 @@ from catalog.errors import CatalogError, FetchTimeout, HTTPStatusError
 from catalog.fetch.client import OpenRouterClient, SharedBackoff
 from catalog.fetch.endpoints import endpoints_frame, endpoints_url, parse_endpoints
 
-DEFAULT_CONCURRENCY = 8
-DEFAULT_PROVIDERS_DEADLINE_S = 180.0
-
 Progress = Callable[[int, int], None]  # (models done, models in all)
 
 
@@ -44,10 +41,11 @@ def fetch_all_endpoints(
     model_ids: Sequence[str],
     *,
     fetched_at: datetime,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int,
     progress: Progress | None = None,
 ) -> EndpointsFetch:
-    """Fetch the endpoints of every model, at most `concurrency` at once, within `client.deadline_s`.
+    """Fetch the endpoints of every model, at most `concurrency` at once (`OPENROUTER_CONCURRENCY`),
+    within `client.deadline_s`.
 
     `progress` is called on the calling thread (so a page can draw it) after each model.
     """

@@ -19,31 +19,17 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import pandas as pd
 
-from catalog.fetch.normalize import PRICE_COLUMNS, parse_price
 from catalog.fetch.scores import SCORE_COLUMNS, score_values
+from catalog.pricing.listing import listing_of
 
 # A hosting provider of a model added, removed or repriced (`catalog.history.providers`).
 PROVIDER_KINDS = ("provider_added", "provider_removed", "provider_repriced")
 KINDS = ("added", "removed", "repriced", "retiered", "rescored", *PROVIDER_KINDS)
 # The scores a change of which is `rescored`: the three indexes and the best arena Elo.
 SCORE_FIELDS = tuple(column for column in SCORE_COLUMNS if column != "design_arena_category")
-NOT_BASE_PRICES = frozenset({"overrides", "discount"})
-
-__all__ = [
-    "KINDS",
-    "PRICE_COLUMNS",
-    "SCORE_FIELDS",
-    "ChangeSummary",
-    "Observed",
-    "diff_models",
-    "observe",
-    "price_changes",
-    "score_changes",
-]
 
 
 @dataclass(frozen=True)
@@ -75,24 +61,17 @@ class Observed:
     scores: dict[str, float] = dataclasses.field(default_factory=dict)  # SCORE_FIELDS present, in that order
 
 
-def observe(raw: dict[str, Any]) -> Observed:
-    """The base prices, tiers and scores of one raw model object."""
-    pricing = raw.get("pricing")
-    pricing = pricing if isinstance(pricing, dict) else {}
-    prices: dict[str, str] = {}
-    for field, value in pricing.items():
-        if field in NOT_BASE_PRICES:
-            continue
-        try:
-            number = parse_price(value)
-        except ValueError:
-            continue  # the normalizer reports it; an unreadable price is no price
-        if number is None or number == 0:
-            continue
-        prices[str(field)] = value.strip() if isinstance(value, str) else str(number)
-    values = score_values(raw.get("benchmarks"), [])
+def observe(raw_json: str) -> Observed:
+    """The base prices, tiers and scores of one model, from its raw JSON."""
+    listing = listing_of(raw_json)
+    try:
+        raw = json.loads(raw_json)
+    except (TypeError, ValueError):
+        raw = None
+    benchmarks = raw.get("benchmarks") if isinstance(raw, dict) else None
+    values = score_values(benchmarks, [])
     scores = {name: value for name, value in zip(SCORE_FIELDS, values, strict=False) if value is not None}
-    return Observed(dict(sorted(prices.items())), _tiers_key(pricing.get("overrides")), scores)
+    return Observed(dict(listing.as_sent), listing.tiers_key, scores)
 
 
 def price_changes(old: dict[str, str], new: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -128,27 +107,6 @@ def diff_models(old: pd.DataFrame, new: pd.DataFrame) -> ChangeSummary:
 
 def _observed_by_id(frame: pd.DataFrame) -> dict[str, Observed]:
     return {
-        str(model_id): observe(json.loads(raw))
-        for model_id, raw in zip(frame["id"], frame["raw_json"], strict=True)
+        str(model_id): observe(raw_json)
+        for model_id, raw_json in zip(frame["id"], frame["raw_json"], strict=True)
     }
-
-
-def _tiers_key(overrides: Any) -> str:
-    """Overrides as canonical JSON, numbers compared by value ("0.0000025" == "0.00000250")."""
-    if not isinstance(overrides, list) or not overrides:
-        return ""
-    return json.dumps(_canonical(overrides), sort_keys=True, separators=(",", ":"))
-
-
-def _canonical(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_canonical(v) for v in value]
-    if isinstance(value, str):
-        try:
-            number = parse_price(value)
-        except ValueError:
-            return value
-        return format(number.normalize(), "f") if number is not None else value
-    return value

@@ -42,7 +42,6 @@ This module records the file (under the store's lock); `catalog.history.view` re
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -54,21 +53,11 @@ import pandas as pd
 
 from catalog.errors import StoreError
 from catalog.history.changes import KINDS, ChangeSummary, Observed, observe, price_changes, score_changes
+from catalog.settings import REMOVED_GRACE_DAYS
 from catalog.storage.store import DAMAGED_DIR, Store
 
 SCHEMA_VERSION = 2  # 2: scores and `rescored` events
 HISTORY_NAME = "history.json"
-GRACE_ENV = "CATALOG_REMOVED_GRACE_DAYS"
-DEFAULT_GRACE_DAYS = 14.0
-
-
-def grace_days_from_env() -> float:
-    """Days a removed model stays visible: `CATALOG_REMOVED_GRACE_DAYS`, default 14."""
-    try:
-        value = float(os.environ.get(GRACE_ENV, ""))
-    except ValueError:
-        return DEFAULT_GRACE_DAYS
-    return value if math.isfinite(value) and value >= 0 else DEFAULT_GRACE_DAYS
 
 
 @dataclass(frozen=True)
@@ -127,7 +116,7 @@ Listing = Mapping[str, Listed]  # model id -> what one refresh listed
 def listing_of(frame: pd.DataFrame) -> dict[str, Listed]:
     """What the history looks at in a normalized catalog."""
     return {
-        str(model_id): Listed(str(name), observe(json.loads(raw_json)), bool(token_priced))
+        str(model_id): Listed(str(name), observe(raw_json), bool(token_priced))
         for model_id, name, raw_json, token_priced in zip(
             frame["id"], frame["name"], frame["raw_json"], frame["token_priced"], strict=True
         )
@@ -257,7 +246,7 @@ def _present_entry(
 def _forget_old_raw(models: dict[str, dict[str, Any]], now: datetime) -> None:
     # A removed model's raw JSON (~1-2 KB) is kept while it is shown; after that its row is rebuilt
     # from the id, name and prices the history keeps anyway.
-    keep = timedelta(days=grace_days_from_env())
+    keep = timedelta(days=REMOVED_GRACE_DAYS.value())
     for entry in models.values():
         if "raw" in entry and now - parse_stamp(entry["removed_at"]) > keep:
             del entry["raw"]

@@ -19,14 +19,14 @@ from typing import Any
 
 import pandas as pd
 
-from catalog.fetch.normalize import COLUMNS, PER_TOKEN_FIELDS, build_frame, normalize_models
-from catalog.history.record import HISTORY_NAME, empty_state, grace_days_from_env, parse_stamp, parse_state
+from catalog.fetch.normalize import COLUMNS, build_frame, normalize_models
+from catalog.history.record import HISTORY_NAME, empty_state, parse_stamp, parse_state
+from catalog.pricing.fields import VARIABLE, display_unit
+from catalog.pricing.money import plain_decimal, usd
+from catalog.settings import REMOVED_GRACE_DAYS
 from catalog.storage.store import default_directory
 
 NEW_DAYS = 7.0
-MILLION = Decimal(1_000_000)
-PER_UNIT_LABELS = {"request": "USD per request", "image": "USD per image", "web_search": "USD per search"}
-PER_MTOK_UNIT = "$/1M tokens"
 EVENT_COLUMNS = [
     "at",
     "change",
@@ -45,22 +45,15 @@ EXPORT_COLUMNS = ["change", "id", "name", "at", "field", "unit", "old", "new", "
 SERIES_COLUMNS = ["at", "field", "unit", "price", "price_exact"]
 
 
-def unit_of(field: str, per_unit: bool = False) -> tuple[str, Decimal]:
-    """The display unit of a price field and the factor from OpenRouter's USD per unit to it."""
-    if field in PER_TOKEN_FIELDS and not (per_unit and field in ("prompt", "completion")):
-        return PER_MTOK_UNIT, MILLION
-    return PER_UNIT_LABELS.get(field, "USD per unit"), Decimal(1)
-
-
 def _display(raw: str | None, factor: Decimal) -> tuple[float, str]:
-    """(number, exact text) of one raw price in its display unit; "-1" is a variable price."""
+    """(number, exact text) of one price as recorded, in its display unit; "-1" is a variable price."""
     if raw is None:
         return math.nan, ""
     number = Decimal(raw)
     if number == -1:
-        return math.nan, "variable"
+        return math.nan, VARIABLE
     scaled = number * factor
-    return float(scaled), format(scaled.normalize(), "f")
+    return float(scaled), plain_decimal(scaled)
 
 
 class History:
@@ -110,7 +103,7 @@ class History:
     def removed_models(self, now: datetime | None = None, grace_days: float | None = None) -> pd.DataFrame:
         """Models removed within the grace period, newest removal first: the normalized
         frame's columns plus `removed_on` (UTC)."""
-        grace = grace_days_from_env() if grace_days is None else grace_days
+        grace = REMOVED_GRACE_DAYS.value() if grace_days is None else grace_days
         frame = self._removed_frame
         now = now or datetime.now(UTC)
         cutoff = pd.Timestamp(now if now.tzinfo else now.replace(tzinfo=UTC)) - pd.Timedelta(days=grace)
@@ -146,7 +139,7 @@ class History:
         rows = []
         for stamp, prices in points:
             for field in fields:
-                unit, factor = unit_of(field, bool(entry.get("per_unit")))
+                unit, factor = display_unit(field, token_priced=not entry.get("per_unit"))
                 raw = None if prices is None else prices.get(field, "0")
                 number, exact = _display(raw, factor)
                 rows.append((parse_stamp(stamp), field, unit, number, exact))
@@ -175,7 +168,7 @@ class History:
             base = (event["at"], event["change"], event["id"], name)
             if event["change"] in ("repriced", "provider_repriced"):
                 for field, (old_raw, new_raw) in event["prices"].items():
-                    unit, factor = unit_of(field, bool(entry.get("per_unit")))
+                    unit, factor = display_unit(field, token_priced=not entry.get("per_unit"))
                     old, old_exact = _display(old_raw, factor)
                     new, new_exact = _display(new_raw, factor)
                     delta = new - old
@@ -367,16 +360,20 @@ def format_table(events: pd.DataFrame) -> str:
 
 
 def change_detail(row: Any) -> str:
-    """What moved in one event row: "prompt: 2.5 -> 3 $/1M tokens (+20.0%)", "price tiers changed",
-    "intelligence_index: 61 -> 64" or ""."""
+    """What moved in one event row: "prompt ($/1M tokens): $2.50 -> $3.00 (+20.0%)", "price tiers
+    changed", "intelligence_index: 61 -> 64" or ""."""
     if row.change in ("repriced", "provider_repriced"):
         pct = "" if math.isnan(row.change_pct) else f" ({row.change_pct:+.1f}%)"
-        return f"{row.field}: {row.old_exact} -> {row.new_exact} {row.unit}{pct}"
+        return f"{row.field} ({row.unit}): {_money(row.old_exact)} -> {_money(row.new_exact)}{pct}"
     if row.change == "retiered":
         return "price tiers changed"
     if row.change == "rescored":
         return f"{row.field}: {row.old_exact} -> {row.new_exact}"
     return ""
+
+
+def _money(exact: str) -> str:
+    return usd(Decimal(exact)) if exact and exact != VARIABLE else exact or "—"
 
 
 # -- loading, cached by file identity ----------------------------------------------------------

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 
-DEFAULT_STALE_HOURS = 24.0
+from catalog.settings import STALE_HOURS
 
 
 def stale_after_hours() -> float:
-    """`CATALOG_STALE_HOURS` when set to a positive number, else 24."""
-    try:
-        hours = float(os.environ.get("CATALOG_STALE_HOURS", DEFAULT_STALE_HOURS))
-    except ValueError:
-        return DEFAULT_STALE_HOURS
-    return hours if hours > 0 else DEFAULT_STALE_HOURS
+    """Hours after which live data counts as stale (`CATALOG_STALE_HOURS`)."""
+    return STALE_HOURS.value()
 
 
 def is_stale(fetched_at: datetime | None, now: datetime | None = None) -> bool:

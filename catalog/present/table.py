@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,8 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from catalog.fetch.normalize import MILLION, PER_TOKEN_FIELDS, PER_UNIT_FIELDS, parse_price
 from catalog.present.filters import is_removed
+from catalog.pricing.fields import OTHER_UNIT, PRICE_FIELDS, VARIABLE, display_unit
+from catalog.pricing.listing import listing_of
+from catalog.pricing.money import price_text
 
 NEW_DAYS = 7.0  # a model listed on OpenRouter this recently is marked "new"
 
@@ -51,24 +52,6 @@ def visible_columns(chosen: Collection[str], sort: str) -> list[str]:
     always first and the sort column always beside it."""
     wanted = set(chosen or GLANCE_COLUMNS) | {"Model", SORT_COLUMNS.get(sort, "Model")}
     return [label for label in TABLE_COLUMNS if label in wanted]
-
-
-FIELD_LABELS = {
-    "prompt": "Input (prompt)",
-    "completion": "Output (completion)",
-    "input_cache_read": "Cache read",
-    "input_cache_write": "Cache write",
-    "input_cache_write_1h": "Cache write (1 h)",
-    "internal_reasoning": "Reasoning",
-    "audio": "Audio input",
-    "input_audio_cache": "Audio cache",
-    "audio_output": "Audio output",
-    "image_token": "Image tokens",
-    "image_output": "Image output",
-    "request": "Per request",
-    "image": "Per input image",
-    "web_search": "Per web search",
-}
 
 
 def with_status(models: pd.DataFrame, new_ids: Collection[str], removed: pd.DataFrame | None) -> pd.DataFrame:
@@ -155,89 +138,34 @@ def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def price_rows(raw_json: str, token_priced: bool = True) -> pd.DataFrame:
-    """Every price field of one model, exact from the raw strings, with its unit."""
-    pricing = _pricing(raw_json)
-    rows = []
-    for field, value in pricing.items():
-        if field in ("overrides", "discount"):
-            continue
-        rows.append(_price_row(field, value, token_priced))
-    discount = pricing.get("discount")
-    if isinstance(discount, (int, float)) and not isinstance(discount, bool) and 0 < discount <= 1:
-        rows.append({"Price": "Discount", "Amount": f"{discount:.0%}", "Unit": "off list price"})
+    """Every base price a model lists, exact, with its unit (and its discount, if any)."""
+    listing = listing_of(raw_json)
+    rows = [_price_row(name, price, token_priced) for name, price in listing.base.items()]
+    if listing.discount is not None:
+        rows.append({"Price": "Discount", "Amount": f"{listing.discount:.0%}", "Unit": "off list price"})
     return pd.DataFrame(rows, columns=["Price", "Amount", "Unit"])
 
 
 def override_rows(raw_json: str, token_priced: bool = True) -> pd.DataFrame:
     """Conditional prices (long-context tiers and UTC time windows), in the order they apply."""
-    overrides = _pricing(raw_json).get("overrides")
     rows = []
-    for index, override in enumerate(overrides if isinstance(overrides, list) else []):
-        if not isinstance(override, dict):
-            continue
-        if "min_prompt_tokens" in override:
-            condition = f"prompt ≥ {_count(override['min_prompt_tokens'])} tokens"
-        elif "utc_start" in override:
-            condition = f"{_hhmm(override.get('utc_start'))}-{_hhmm(override.get('utc_end'))} UTC"
-        else:
-            condition = "other condition"
-        for field, value in override.items():
-            if field in ("min_prompt_tokens", "utc_start", "utc_end"):
-                continue
-            row = _price_row(field, value, token_priced)
-            rows.append({"#": index + 1, "When": condition, **row})
+    for index, override in enumerate(listing_of(raw_json).overrides, start=1):
+        for name, price in override.prices.items():
+            rows.append({"#": index, "When": override.condition, **_price_row(name, price, token_priced)})
     return pd.DataFrame(rows, columns=["#", "When", "Price", "Amount", "Unit"])
 
 
-def format_usd(amount: Decimal) -> str:
-    """Exact dollars, at least two decimals, never an exponent: 0.45 -> "$0.45", 2 -> "$2.00"."""
-    if amount == 0:
-        return "$0"
-    text = format(amount.normalize(), "f")
-    whole, _, fraction = text.partition(".")
-    return f"${int(whole):,}.{fraction.ljust(2, '0')}"
-
-
-def _price_row(field: str, value: Any, token_priced: bool = True) -> dict[str, str]:
-    label = FIELD_LABELS.get(field, field)
-    try:
-        number = parse_price(value)
-    except ValueError:
-        return {"Price": label, "Amount": "unreadable", "Unit": ""}
-    if number is None:
-        return {"Price": label, "Amount": "", "Unit": ""}
-    if number == -1:
-        return {"Price": label, "Amount": "variable", "Unit": "set per request"}
-    if number < 0:
-        return {"Price": label, "Amount": "unreadable", "Unit": ""}  # never shown as a real price
-    if field in ("prompt", "completion") and not token_priced:
-        # e.g. a transcription model's price per unit of audio: shown as listed, never per 1M tokens.
-        return {"Price": label, "Amount": format_usd(number), "Unit": "per unit, as listed (not per token)"}
-    if field in PER_TOKEN_FIELDS:
-        return {"Price": label, "Amount": format_usd(number * MILLION), "Unit": "per 1M tokens"}
-    unit = {"request": "per request", "image": "per image", "web_search": "per search"}.get(field, "per unit")
-    if field not in PER_UNIT_FIELDS:
-        unit = "per unit (as listed)"
-    return {"Price": label, "Amount": format_usd(number), "Unit": unit}
-
-
-def _pricing(raw_json: str) -> dict[str, Any]:
-    try:
-        raw = json.loads(raw_json)
-    except (TypeError, ValueError):
-        return {}
-    pricing = raw.get("pricing") if isinstance(raw, dict) else None
-    return pricing if isinstance(pricing, dict) else {}
-
-
-def _count(value: Any) -> str:
-    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else "?"
-
-
-def _hhmm(value: Any) -> str:
-    if isinstance(value, int) and 0 <= value <= 2400:
-        return f"{value // 100:02d}:{value % 100:02d}"
-    return "?"
+def _price_row(name: str, price: Decimal | str, token_priced: bool) -> dict[str, str]:
+    field = PRICE_FIELDS.get(name)
+    label = field.label if field is not None else name
+    if price == VARIABLE:
+        return {"Price": label, "Amount": VARIABLE, "Unit": "set per request"}
+    if isinstance(price, str):  # unreadable: never shown as a real price
+        return {"Price": label, "Amount": price, "Unit": ""}
+    unit = display_unit(name, token_priced)[0]
+    if unit == OTHER_UNIT:  # e.g. a transcription model's price per unit of audio: never per 1M tokens
+        unit += ", as listed (not per token)" if field is not None and field.per_token else ", as listed"
+    return {"Price": label, "Amount": price_text(name, price, token_priced), "Unit": unit}
 
 
 _MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~:$")

@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 
 from catalog.present.export import to_csv_bytes
-from catalog.pricing.cost import DAYS_PER_MONTH, EXACT, InvalidWorkload, Workload, cost_frame, plain_usd
+from catalog.pricing.cost import DAYS_PER_MONTH, EXACT, InvalidWorkload, Workload, cost_frame
+from catalog.pricing.money import plain_decimal
 
 CALCULATOR_EXPORT_COLUMNS = [
     "id",
@@ -85,7 +86,7 @@ def calculator_csv(calculator: pd.DataFrame) -> bytes:
     """The calculator table as formula-safe CSV, each cost its exact plain decimal string."""
     out = calculator[CALCULATOR_EXPORT_COLUMNS].copy()
     for column in ("cost_per_request_usd", "cost_per_day_usd", "cost_per_month_usd"):
-        out[column] = pd.array([plain_usd(value) for value in calculator[column]], dtype="string")
+        out[column] = pd.array([plain_decimal(value) for value in calculator[column]], dtype="string")
     return to_csv_bytes(out)
 
 

@@ -2,44 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from decimal import Decimal, localcontext
 from typing import Any
 
 import pandas as pd
 
-from catalog.fetch.normalize import PER_TOKEN_FIELDS, PRICE_FIELDS, parse_price
-from catalog.pricing.cost import (
-    DAYS_PER_MONTH,
-    EXACT,
-    Workload,
-    cost_frame,
-    format_usd,
-    per_million,
-    plain_usd,
-    schedule_of,
-    window_text,
-)
-from catalog.pricing.schedule import PricingProblem, is_variable_price
+from catalog.pricing.cost import DAYS_PER_MONTH, EXACT, Workload, cost_frame
+from catalog.pricing.fields import PER_UNIT_WHEN_NOT_TOKEN_PRICED, PRICE_FIELDS
+from catalog.pricing.listing import Listing, listing_of
+from catalog.pricing.money import price_text, usd_short
 
 COMPARE_LIMIT = 4
-PRICE_LABELS = {
-    "prompt": "Prompt ($/1M tokens)",
-    "completion": "Completion ($/1M tokens)",
-    "input_cache_read": "Cache read ($/1M tokens)",
-    "input_cache_write": "Cache write ($/1M tokens)",
-    "input_cache_write_1h": "Cache write, 1 h ($/1M tokens)",
-    "internal_reasoning": "Reasoning ($/1M tokens)",
-    "audio": "Audio input ($/1M tokens)",
-    "input_audio_cache": "Audio cache read ($/1M tokens)",
-    "audio_output": "Audio output ($/1M tokens)",
-    "image_token": "Image tokens ($/1M tokens)",
-    "image_output": "Image output ($/1M tokens)",
-    "request": "Request fee ($/request)",
-    "image": "Image input ($/image)",
-    "web_search": "Web search ($/search)",
-}
 CAPABILITIES = {
     "Tools": ("tools",),
     "Reasoning": ("reasoning", "include_reasoning"),
@@ -98,17 +72,16 @@ def _compare_column(
     column["Knowledge cutoff"] = _text_or(model.get("knowledge_cutoff"), "—")
     expires = model.get("expiration_date")
     column["Expires"] = "—" if pd.isna(expires) else f"{expires:%Y-%m-%d}"
-    prices = raw_prices(str(model["raw_json"]))
+    listing = listing_of(str(model["raw_json"]))
     per_token = bool(model.get("token_priced", True))
-    for name, label in PRICE_LABELS.items():
-        value = prices.get(name)
-        if value is None:
-            column[label] = "—"
-        elif not per_token and name in PER_TOKEN_FIELDS and isinstance(value, Decimal):
-            column[label] = f"${plain_usd(value)} per unit (not per token)"
+    for name, field in PRICE_FIELDS.items():
+        price = listing.base.get(name)
+        if per_token or name not in PER_UNIT_WHEN_NOT_TOKEN_PRICED or price is None:
+            text = price_text(name, price)
         else:
-            column[label] = price_text(name, value)
-    tiers, windows = describe_overrides(str(model["raw_json"]))
+            text = f"{price_text(name, price, per_token, unit=True)} (not per token)"
+        column[f"{field.label} ({field.unit})"] = text
+    tiers, windows = describe_overrides(listing)
     column["Long-context tiers"] = "; ".join(tiers) or "—"
     column["Time-window prices"] = "; ".join(windows) or "—"
     per_request = cost["cost_per_request_usd"]
@@ -118,59 +91,22 @@ def _compare_column(
         return column
     with localcontext(EXACT):
         per_month = cost["cost_usd"] * days_per_month  # cost_usd is a day: workload.requests per day
-    column["Workload ($/request)"] = format_usd(per_request)
-    column["Workload ($/month)"] = format_usd(per_month)
+    column["Workload ($/request)"] = usd_short(per_request)
+    column["Workload ($/month)"] = usd_short(per_month)
     column["× cheapest"] = _multiple_text(per_request, cheapest_cost)
     return column
 
 
-def describe_overrides(raw_json: str) -> tuple[list[str], list[str]]:
-    """(long-context tiers, time windows), each as lines like "≥ 200,000 input tokens: prompt $2.5/1M"."""
-    try:
-        schedule = schedule_of(raw_json)
-    except PricingProblem:
-        return [], []
+def describe_overrides(listing: Listing) -> tuple[list[str], list[str]]:
+    """(long-context tiers, time windows), each as lines such as
+    "≥ 200,000 input tokens: prompt $2.50/1M tokens"."""
     tiers, windows = [], []
-    for override in schedule.overrides:
-        prices = ", ".join(_price_text(name, value) for name, value in override.prices.items())
-        conditions = []
-        if override.min_prompt_tokens is not None:
-            conditions.append(f"≥ {override.min_prompt_tokens:,} input tokens")
-        if override.utc_window is not None:
-            conditions.append(window_text(override.utc_window) or "")
-        text = f"{' and '.join(conditions)}: {prices}"
-        (windows if override.utc_window is not None else tiers).append(text)
+    for override in listing.overrides:
+        prices = ", ".join(
+            f"{name} {price_text(name, price, unit=True)}" for name, price in override.prices.items()
+        )
+        (windows if override.is_window else tiers).append(f"{override.condition}: {prices}")
     return tiers, windows
-
-
-def raw_prices(raw_json: str) -> dict[str, Decimal | str]:
-    """Each listed base price field as an exact Decimal ("variable" for -1, the text if malformed)."""
-    try:
-        raw = json.loads(raw_json)
-    except (TypeError, ValueError):
-        return {}
-    pricing = raw.get("pricing") if isinstance(raw, dict) else None
-    out: dict[str, Decimal | str] = {}
-    for name in PRICE_FIELDS:
-        value = pricing.get(name) if isinstance(pricing, Mapping) else None
-        if value is None:
-            continue
-        if is_variable_price(value):
-            out[name] = "variable"
-            continue
-        try:
-            number = parse_price(value)
-        except ValueError:
-            number = None
-        out[name] = number if number is not None else str(value)[:40]
-    return out
-
-
-def price_text(name: str, value: Decimal | str) -> str:
-    """A price field for display: per-token fields in $/1M tokens, the rest in USD per unit."""
-    if isinstance(value, str):
-        return value
-    return f"${per_million(value)}" if name in PER_TOKEN_FIELDS else f"${plain_usd(value)}"
 
 
 def _multiple_text(value: Decimal, cheapest_cost: Decimal | None) -> str:
@@ -190,8 +126,3 @@ def _text_or(value: Any, missing: str) -> str:
 
 def _count_text(value: Any) -> str:
     return "—" if value is None or pd.isna(value) else f"{int(value):,}"
-
-
-def _price_text(name: str, value: Decimal) -> str:
-    unit = "/1M" if name in PER_TOKEN_FIELDS else ""
-    return f"{name} {price_text(name, value)}{unit}"

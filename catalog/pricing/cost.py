@@ -17,24 +17,24 @@ number, only a `reason`. Costs export as an aligned text table, CSV or JSON (the
 
 from __future__ import annotations
 
-import json
 import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, localcontext
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 from catalog.errors import CatalogError
 from catalog.present.export import to_csv_bytes, to_json_bytes
-from catalog.pricing.schedule import RATE_FIELDS, ZERO, PriceSchedule, PricingProblem, Rates, parse_pricing
+from catalog.pricing.fit import fit_problems
+from catalog.pricing.listing import listing_of
+from catalog.pricing.money import plain_decimal, usd_short
+from catalog.pricing.schedule import RATE_FIELDS, ZERO, PriceSchedule, Rates, format_hhmm, window_text
 
 # Wide enough that no sum of products of real price strings and token counts is ever rounded;
 # Inexact is trapped so a rounding would be an error, never a silently wrong cost.
 EXACT = Context(prec=200, traps=[InvalidOperation, Inexact, Overflow, DivisionByZero])
-MILLION = Decimal(1_000_000)
 DAYS_PER_MONTH = 30
 MAX_COUNT = 10**15  # per workload field; with prices of at most 60 digits, far inside EXACT's 200
 COST_COLUMNS = [
@@ -126,17 +126,6 @@ def parse_utc_time(text: str | int | None) -> int | None:
     return value
 
 
-def format_hhmm(value: int) -> str:
-    return f"{value // 100:02d}:{value % 100:02d}"
-
-
-def window_text(window: tuple[int, int] | None) -> str | None:
-    """An HHMM (start, end) window as display text ending in " UTC"; None stays None."""
-    if window is None:
-        return None
-    return f"{format_hhmm(window[0])}–{format_hhmm(window[1])} UTC"
-
-
 def request_cost(schedule: PriceSchedule, workload: Workload, *, utc_time: int | None = None) -> RequestCost:
     """The workload's cost on one price schedule: per request, and times `workload.requests`."""
     rates = schedule.rates(workload.input_tokens, utc_time)
@@ -167,31 +156,36 @@ def cost_frame(models: pd.DataFrame, workload: Workload, *, utc_time: int | None
     if "raw_json" not in models.columns:
         raise ValueError("the models frame has no raw_json column to price from")
     ids = models["id"].tolist()
-    names = models["name"].tolist() if "name" in models.columns else ids
-    token_priced = models["token_priced"].tolist() if "token_priced" in models.columns else [True] * len(ids)
+    names = _column(models, "name", ids)
+    token_priced = _column(models, "token_priced", [True] * len(ids))
+    outputs = _column(models, "output_modalities", [""] * len(ids))
+    fit_reasons = fit_problems(models, workload.input_tokens, workload.output_tokens)
     counts = workload.billed_counts()
     by_schedule: dict[int, tuple[Decimal, Decimal, int | None, str | None, str | None]] = {}
     priced: list[tuple[Decimal, str, tuple[Any, ...]]] = []
     unpriced: list[tuple[Any, ...]] = []
     with localcontext(EXACT):  # one exact context for the whole loop (entering one per model is slow)
-        for model_id, name, raw_json, per_token in zip(
-            ids, names, models["raw_json"].tolist(), token_priced, strict=True
+        for model_id, name, raw_json, per_token, output, fit_reason in zip(
+            ids, names, models["raw_json"].tolist(), token_priced, outputs, fit_reasons, strict=True
         ):
-            parsed = _parsed_schedule(raw_json)
-            if isinstance(parsed, str) or not per_token:
-                reason = parsed if isinstance(parsed, str) else _not_per_token_reason(raw_json)
+            listing = listing_of(raw_json)
+            schedule = listing.schedule
+            reason = (
+                listing.problem if schedule is None else None if per_token else _not_per_token_reason(output)
+            ) or fit_reason
+            if reason is not None or schedule is None:
                 unpriced.append((model_id, name, None, None, None, None, None, reason))
                 continue
-            found = by_schedule.get(id(parsed))
+            found = by_schedule.get(id(schedule))
             if found is None:
-                rates = parsed.rates(workload.input_tokens, utc_time)
+                rates = schedule.rates(workload.input_tokens, utc_time)
                 per_request = sum(map(operator.mul, counts, rates.values), ZERO)
-                found = by_schedule[id(parsed)] = (
+                found = by_schedule[id(schedule)] = (
                     per_request * workload.requests,
                     per_request,
                     rates.tier_min_prompt_tokens,
-                    window_text(rates.utc_window),
-                    _note(parsed, rates, utc_time),
+                    None if rates.utc_window is None else window_text(rates.utc_window),
+                    _note(schedule, rates, utc_time),
                 )
             total, per_request, tier, window, note = found
             priced.append(
@@ -209,69 +203,11 @@ def cost_frame(models: pd.DataFrame, workload: Workload, *, utc_time: int | None
     return frame
 
 
-def schedule_of(raw_json: str) -> PriceSchedule:
-    """The PriceSchedule of one model's raw JSON. Raises PricingProblem with the reason it has none."""
-    parsed = _parsed_schedule(raw_json)
-    if isinstance(parsed, str):
-        raise PricingProblem(parsed)
-    return parsed
-
-
-@lru_cache(maxsize=131_072)
-def _parsed_schedule(raw_json: str) -> PriceSchedule | str:
-    # Remembered per model across calls (a page reruns on every input); identical pricings share one
-    # parsed object. A problem is remembered too, as its reason.
-    try:
-        raw = json.loads(raw_json)
-    except (TypeError, ValueError):
-        return "raw model JSON is unreadable"
-    pricing = raw.get("pricing") if isinstance(raw, dict) else None
-    return _parsed_pricing(json.dumps(pricing, sort_keys=True))
-
-
-@lru_cache(maxsize=16_384)
-def _parsed_pricing(pricing_json: str) -> PriceSchedule | str:
-    try:
-        return parse_pricing(json.loads(pricing_json))
-    except PricingProblem as problem:
-        return str(problem)
-
-
-def plain_usd(value: Decimal | None) -> str | None:
-    """A Decimal as its exact plain string: no exponent, no float rounding, no trailing zeros."""
-    if value is None:
-        return None
-    with localcontext(EXACT):
-        text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
-
-
-def format_usd(value: Decimal | None) -> str:
-    """Human-readable dollars: up to 4 decimals from $1 up ($1,234.50, $2.00), else 4 significant digits
-    ($0.0001235); trailing zeros dropped. Display only: exports carry the exact value."""
-    if value is None:
-        return "—"
-    if value == 0:
-        return "$0"
-    places = 4 if value >= 1 else max(4 - value.adjusted() - 1, 0)
-    whole, _, fraction = f"{value:,.{places}f}".partition(".")
-    fraction = fraction.rstrip("0")
-    if value >= Decimal("0.01"):
-        fraction = fraction.ljust(2, "0")  # cents at least: $0.50, $2.00
-    return f"${whole}.{fraction}" if fraction else f"${whole}"
-
-
-def per_million(value: Decimal) -> str:
-    """A per-token price as exact dollars per 1M tokens, e.g. Decimal("0.00000045") -> "0.45"."""
-    with localcontext(EXACT):
-        return plain_usd(value * MILLION) or "0"
-
-
 def export_frame(costs: pd.DataFrame) -> pd.DataFrame:
     """The cost frame with every Decimal as its exact plain string (for CSV and JSON)."""
     out = costs.copy()
     for column in ("cost_usd", "cost_per_request_usd"):
-        out[column] = pd.array([plain_usd(value) for value in costs[column]], dtype="string")
+        out[column] = pd.array([_exact_text(value) for value in costs[column]], dtype="string")
     return out
 
 
@@ -297,8 +233,8 @@ def text_table(costs: pd.DataFrame) -> str:
             (
                 str(rank) if priced else "-",
                 _printable(str(row.id)),
-                format_usd(row.cost_usd),
-                format_usd(row.cost_per_request_usd),
+                usd_short(row.cost_usd),
+                usd_short(row.cost_per_request_usd),
                 "" if pd.isna(remark) else _printable(str(remark)),
             )
         )
@@ -320,7 +256,7 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() else "?" for c in text)
 
 
-def _note(schedule: PriceSchedule, cost: RequestCost | Rates, utc_time: int | None) -> str | None:
+def _note(schedule: PriceSchedule, cost: Rates, utc_time: int | None) -> str | None:
     notes = []
     if cost.tier_min_prompt_tokens is not None:
         notes.append(f"long-context price (≥ {cost.tier_min_prompt_tokens:,} input tokens)")
@@ -334,11 +270,14 @@ def _note(schedule: PriceSchedule, cost: RequestCost | Rates, utc_time: int | No
     return "; ".join(notes) or None
 
 
-@lru_cache(maxsize=16_384)
-def _not_per_token_reason(raw_json: str) -> str:
-    try:
-        outputs = json.loads(raw_json)["architecture"]["output_modalities"]
-        kinds = ", ".join(str(o) for o in outputs)
-    except (TypeError, ValueError, KeyError):
-        kinds = ""
+def _column(models: pd.DataFrame, name: str, missing: list[Any]) -> list[Any]:
+    return models[name].tolist() if name in models.columns else missing
+
+
+def _not_per_token_reason(outputs: Any) -> str:
+    kinds = outputs if isinstance(outputs, str) and outputs else ""
     return f"not priced per token{f' ({kinds} output)' if kinds else ''}"
+
+
+def _exact_text(value: Decimal | None) -> str | None:
+    return None if value is None else plain_decimal(value)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from catalog.fetch.normalize import PRICE_FIELDS, parse_price
+from catalog.pricing.fields import PRICE_FIELDS, VARIABLE, is_variable_price, read_price
 
 ZERO = Decimal(0)
 # What each request pays for, in the order of Workload.billed_counts().
@@ -112,6 +112,15 @@ def in_window(utc_time: int, start: int, end: int) -> bool:
     return False  # an empty window never applies
 
 
+def format_hhmm(value: int) -> str:
+    return f"{value // 100:02d}:{value % 100:02d}"
+
+
+def window_text(window: tuple[int, int]) -> str:
+    """An HHMM (start, end) window as display text, e.g. "22:00-06:00 UTC" with an en dash."""
+    return f"{format_hhmm(window[0])}–{format_hhmm(window[1])} UTC"
+
+
 def parse_pricing(pricing: Any) -> PriceSchedule:
     """A raw `pricing` object as a PriceSchedule. Raises PricingProblem with the reason there is no cost."""
     if pricing is None:
@@ -131,29 +140,19 @@ def parse_pricing(pricing: Any) -> PriceSchedule:
     return PriceSchedule(base, tuple(_override(item, index) for index, item in enumerate(raw_overrides)))
 
 
-def is_variable_price(value: Any) -> bool:
-    """Whether a raw price is "-1": set by the router for each request."""
-    try:
-        return parse_price(value) == -1
-    except ValueError:
-        return False
-
-
 def _billed_prices(pricing: Mapping[str, Any], where: str) -> dict[str, Decimal]:
     prices = {}
     for name in RATE_FIELDS:
         if pricing.get(name) is None:
             continue
         try:
-            number = parse_price(pricing[name])
+            number = read_price(pricing[name])
         except ValueError as error:
             raise PricingProblem(f"{where}.{name} is not a price: {error}") from None
         if number is None:
             continue
-        if number == -1:
+        if number == VARIABLE:
             raise PricingProblem("variable price: set by the router for each request")
-        if number < 0:
-            raise PricingProblem(f"{where}.{name} is negative ({number})")
         if len(number.as_tuple().digits) > 60:
             raise PricingProblem(f"{where}.{name} has more digits than a price can have")
         prices[name] = number
@@ -172,11 +171,11 @@ def _override(item: Any, index: int) -> Override:
     window = None
     if "utc_start" in item or "utc_end" in item:
         start, end = item.get("utc_start"), item.get("utc_end")
-        if not (_is_hhmm(start) and _is_hhmm(end)):
+        if not (is_hhmm(start) and is_hhmm(end)):
             raise PricingProblem(f"{where} has a malformed UTC window")
         window = (start, end)
     return Override(_billed_prices(item, where), minimum, window)
 
 
-def _is_hhmm(value: Any) -> bool:
+def is_hhmm(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 2400 and value % 100 < 60

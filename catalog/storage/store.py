@@ -24,9 +24,9 @@ import functools
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from platformdirs import user_data_dir
 
+from catalog import settings
 from catalog.errors import StoreError
 from catalog.fetch.endpoints import ENDPOINT_COLUMNS, endpoints_frame, rows_from_raw
 from catalog.fetch.normalize import build_frame, normalize_models
@@ -52,18 +53,16 @@ ENDPOINTS_PATTERN = re.compile(r"^endpoints-(\d{6,})\.parquet$")
 TABLE_GLOBS = ("models-*.parquet", "endpoints-*.parquet")
 TEMP_MARK = ".tmp-"
 LOCK_TIMEOUT_S = 120.0
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 # Test hook (tests/test_crash.py): SIGKILL this process at the named point of a write, e.g.
 # `CATALOG_CRASH_AT=models_written` (see `_crash_point`). Read once; unset, it costs one comparison.
-CRASH_AT = os.environ.get("CATALOG_CRASH_AT") or None
+CRASH_AT = settings.CRASH_AT.value()
 
 
 def default_directory() -> Path:
     """`CATALOG_DIR` when set, else the per-user data directory."""
-    configured = os.environ.get("CATALOG_DIR")
-    if configured:
-        return Path(configured).expanduser()
+    configured = settings.CATALOG_DIR.value()
+    if configured is not None:
+        return configured
     return Path(user_data_dir("openrouter-catalog", appauthor=False))
 
 
@@ -409,12 +408,10 @@ class Store:
         """Write to a temp file in the same directory, fsync, then os.replace onto `name`."""
         kind = name.partition("-")[0].partition(".")[0]  # "models", "catalog" or "history"
         try:
-            fd, temp = tempfile.mkstemp(prefix=f".{name}{TEMP_MARK}", dir=self.directory)
+            temp = _new_temp_file(self.directory, f".{name}{TEMP_MARK}")
         except OSError as error:  # a read-only or full directory
             raise StoreError(f"cannot write {self.directory / name}: {error.strerror or error}") from None
-        os.close(fd)
         try:
-            os.chmod(temp, 0o666 & ~_UMASK)  # mkstemp makes 0600; the store is as shared as its directory
             _crash_point(f"{kind}_temp_created")
             write(temp)
             with open(temp, "rb") as handle:
@@ -532,6 +529,19 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _new_temp_file(directory: Path, prefix: str) -> str:
+    """A new empty file in `directory` for one write. Created 0666 less the process's umask (as any
+    file the process creates), so the store is as shared as its directory."""
+    while True:
+        path = directory / f"{prefix}{secrets.token_hex(8)}"
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:  # 64 random bits taken: try another name
+            continue
+        os.close(descriptor)
+        return str(path)
 
 
 def _remove_quietly(path: str | os.PathLike[str]) -> None:

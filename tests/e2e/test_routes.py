@@ -103,7 +103,7 @@ def test_the_feed_is_atom_with_one_entry_per_refresh(served: tuple[AppServer, Pa
     assert "https://openrouter.ai/openai/gpt-4o-mini" in related
     content = entries[1].find(f"{ATOM}content").text
     assert (
-        "repriced openai/gpt-4o-mini (Openai: gpt-4o-mini): prompt: 0.2 -> 0.15 $/1M tokens (-25.0%)"
+        "repriced openai/gpt-4o-mini (Openai: gpt-4o-mini): prompt ($/1M tokens): $0.20 -> $0.15 (-25.0%)"
         in content
     )
 
