@@ -19,7 +19,6 @@ nothing about it changed); the first time a model's providers are seen records t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -109,8 +108,7 @@ def _providers_by_model(endpoints: pd.DataFrame) -> dict[str, dict[str, dict[str
     for model_id, name, tag, raw_json in rows:
         display = name if isinstance(name, str) else tag if isinstance(tag, str) else "unnamed provider"
         key = tag if isinstance(tag, str) else display
-        raw = json.loads(raw_json)
-        found.setdefault(str(model_id), {})[key] = {"name": display, "prices": observe(raw).prices}
+        found.setdefault(str(model_id), {})[key] = {"name": display, "prices": observe(str(raw_json)).prices}
     return found
 
 
