@@ -80,3 +80,23 @@ def test_a_models_providers_fit_a_phone_screen(page: Page, app: AppServer) -> No
 def test_the_providers_screenshot_is_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert "docs/providers.png" in readme
+
+
+def test_a_second_server_shows_the_providers_another_fetched_on_its_next_rerun(
+    page: Page, start_app, tmp_path_factory: pytest.TempPathFactory, openrouter: StandIn
+) -> None:
+    directory = tmp_path_factory.mktemp("two-servers") / "catalog"
+    Catalog(directory).refresh(api_base=openrouter.api_base)
+    first, second = start_app(directory), start_app(directory)
+    open_app(page, f"{second.url}/?model={MODEL}", "No providers fetched yet")
+    other = page.context.new_page()
+    open_app(other, first.url, "Showing 10 of 10 models")
+    other.get_by_role("button", name="Refresh providers").click()
+    settle(other, "Providers refreshed:")
+    page.get_by_role("button", name="Clear filters").click()  # any widget: the next rerun
+    settle(page, "Providers (cheapest input price first)")
+    providers = page.get_by_test_id("stDataFrame").filter(
+        has=page.locator('[role="columnheader"]', has_text="Quantization")
+    )
+    count = len(endpoints_for(openrouter.models_by_id[MODEL]))
+    expect(providers.locator('[role="row"]')).to_have_count(count + 1)
