@@ -4,6 +4,7 @@ beside the models and seen by every process."""
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -275,3 +276,29 @@ def test_the_change_history_records_providers_added_removed_and_repriced(
     key = (row["id"], row["name"].rsplit(" via ", 1)[1])
     assert row["field"] in before[key]["pricing"]  # type: ignore[operator]
     assert row["old_exact"] != row["new_exact"]
+
+
+@pytest.mark.parametrize("point", ["endpoints_temp_created", "endpoints_temp_written", "endpoints_written"])
+def test_a_provider_refresh_killed_while_writing_leaves_the_old_providers_or_the_new(
+    forty: Catalog, catalog_dir: Path, stand_in: StandIn, point: str
+) -> None:
+    forty.refresh_providers()
+    before = Store(catalog_dir).read_all()
+    assert before is not None
+    stand_in.price_epoch = 1
+    killed = subprocess.run(
+        [sys.executable, "-m", "catalog", "refresh", "--providers"],
+        cwd=ROOT,
+        env={**os.environ, "CATALOG_CRASH_AT": point},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert killed.returncode == -9
+    after = Store(catalog_dir).read_all()
+    assert after is not None and after.meta.endpoints_file is not None
+    assert after.meta.generation == before.meta.generation + 1  # the models refresh before it landed
+    assert after.endpoints["fetched_at"].equals(before.endpoints["fetched_at"])  # the old providers
+    assert len(list(catalog_dir.glob(".*.tmp-*"))) <= 1
+    assert forty.refresh_providers().summary().startswith("40 models updated; ")
+    assert not list(catalog_dir.glob(".*.tmp-*"))
