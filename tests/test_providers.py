@@ -4,6 +4,7 @@ beside the models and seen by every process."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -302,3 +303,28 @@ def test_a_provider_refresh_killed_while_writing_leaves_the_old_providers_or_the
     assert len(list(catalog_dir.glob(".*.tmp-*"))) <= 1
     assert forty.refresh_providers().summary().startswith("40 models updated; ")
     assert not list(catalog_dir.glob(".*.tmp-*"))
+
+
+def test_importing_a_saved_response_keeps_the_provider_history(
+    forty: Catalog, stand_in: StandIn, tmp_path: Path
+) -> None:
+    forty.refresh_providers()
+    stand_in.price_epoch = 1
+    forty.refresh_providers()
+    history = load_history(forty.directory)
+    before = history.events(kinds=["provider_added", "provider_removed", "provider_repriced"])
+    assert len(before) > 0
+    saved = tmp_path / "old.json"
+    saved.write_text(json.dumps(payloads.catalog_of(40)), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "catalog", "import", str(saved), "--as-of", "2026-01-01"],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    after = load_history(forty.directory)
+    kept = after.events(kinds=["provider_added", "provider_removed", "provider_repriced"])
+    pd.testing.assert_frame_equal(kept, before)
+    assert after.last_refresh_at == history.last_refresh_at
