@@ -10,8 +10,9 @@ import streamlit as st
 from catalog import Catalog, CatalogError, settings
 from catalog.catalog import Snapshot
 from catalog.errors import RefreshRefused
+from catalog.fetch.scores import EFFORTS
 from catalog.history.view import load_history
-from catalog.present.filters import Filters, capability_label
+from catalog.present.filters import REASONING_CHOICES, Filters, capability_label
 from catalog.present.freshness import age_text, is_stale, stale_after_hours
 from catalog.present.providers import ProviderFilters
 from catalog.present.table import current_models, escape_markdown
@@ -23,6 +24,8 @@ from views.cost import render_calculator
 from views.models import render_details, render_sort, render_table
 from views.providers import render_model_providers, run_provider_refresh
 from views.routes import ROUTES
+from views.value import render_value
+from views.watch import watched_ids
 
 if __name__ != "__main__":
     # `streamlit run` imports this file for `app` and serves ROUTES beside the page (the feed, the
@@ -41,6 +44,8 @@ CONTEXT_STEPS = [0, 8_192, 16_384, 32_768, 65_536, 128_000, 200_000, 262_144, 1_
 FILTER_DEFAULTS = {
     "q": "", "author": [], "in": [], "out": [], "cap": [], "ctx": 0,
     "max_in": None, "max_out": None, "free": False, "novar": False, "noexp": False, "removed": False,
+    "watched": False,
+    "min_intel": None, "min_code": None, "min_agent": None, "reason": "", "effort": "",
     "host": [], "quant": [], "min_up": None, "max_lat": None, "min_tps": None,
 }  # fmt: skip
 
@@ -196,7 +201,42 @@ with st.sidebar:
     max_completion = prices[1].number_input(
         "Max output $/1M", min_value=0.0, value=None, step=0.5, key="max_out", bind="query-params"
     )
+    with st.expander("Scores and reasoning", icon=":material/leaderboard:"):
+        minimums = {
+            name: st.number_input(
+                f"Minimum {name} index",
+                min_value=0.0,
+                max_value=100.0,
+                value=None,
+                step=5.0,
+                key=key,
+                bind="query-params",
+                help="Artificial Analysis's index as OpenRouter lists it; models without one are left out.",
+            )
+            for name, key in (("intelligence", "min_intel"), ("coding", "min_code"), ("agentic", "min_agent"))
+        }
+        reasoning = st.selectbox(
+            "Reasoning",
+            list(REASONING_CHOICES),
+            format_func=REASONING_CHOICES.__getitem__,
+            key="reason",
+            bind="query-params",
+        )
+        effort = st.selectbox(
+            "Accepts reasoning effort",
+            ["", *EFFORTS],
+            format_func=lambda e: e or "any",
+            key="effort",
+            bind="query-params",
+            help="Models that reason and accept this effort level (a model that lists none accepts any).",
+        )
     free_only = st.checkbox("Free models only", key="free", bind="query-params")
+    watched_only = st.checkbox(
+        "Watched models only",
+        key="watched",
+        bind="query-params",
+        help="Models you starred (**Watch** in a model's details), and those your watch file names.",
+    )
     hide_variable = st.checkbox("Hide variable-priced routers", key="novar", bind="query-params")
     hide_expiring = st.checkbox("Hide models expiring within 30 days", key="noexp", bind="query-params")
     show_removed = st.toggle(
@@ -254,6 +294,12 @@ filters = Filters(
     hide_variable=hide_variable,
     capabilities=tuple(capabilities),
     hide_expiring=hide_expiring,
+    watched=watched_ids(snapshot.models["id"]) if watched_only else None,
+    min_intelligence=minimums["intelligence"],
+    min_coding=minimums["coding"],
+    min_agentic=minimums["agentic"],
+    reasoning=reasoning,
+    effort=effort,
     sort=sort,
 )
 shown = views.table(history, history_key, show_removed, filters, provider_filters)
@@ -262,10 +308,12 @@ filtered = shown.rows
 
 @st.fragment
 def tabs(shown: ShownTable, sort: str) -> None:
-    """The five tabs. A fragment: switching tabs, and every widget inside them, reruns only this."""
+    """The six tabs. A fragment: switching tabs, and every widget inside them, reruns only this."""
     filtered = shown.rows
-    models_tab, charts_tab, cost_tab, compare_tab, changes_tab = st.tabs(
-        ["Models", "Charts", "Cost calculator", "Compare", "What changed"], key="tab", bind="query-params"
+    models_tab, charts_tab, cost_tab, value_tab, compare_tab, changes_tab = st.tabs(
+        ["Models", "Charts", "Cost calculator", "Value", "Compare", "What changed"],
+        key="tab",
+        bind="query-params",
     )
 
     if models_tab.open:
@@ -284,6 +332,9 @@ def tabs(shown: ShownTable, sort: str) -> None:
     if cost_tab.open:
         with cost_tab:
             render_calculator(current_models(filtered), snapshot.endpoints)
+    if value_tab.open:
+        with value_tab:
+            render_value(current_models(filtered))
     if compare_tab.open:
         with compare_tab:
             render_compare(snapshot.models, snapshot.endpoints)

@@ -7,6 +7,7 @@ every id, name, price and text is made up. Deterministic for a given (count, see
 
 from __future__ import annotations
 
+import math
 import random
 from decimal import Decimal
 from functools import lru_cache
@@ -175,7 +176,7 @@ def _model(index: int, rng: random.Random, authors: list[tuple[str, float]]) -> 
     if outputs == ("text",) and rng.random() < 0.7:
         item["reasoning"] = _reasoning(rng)
     if rng.random() < 0.43:
-        item["benchmarks"] = _benchmarks(rng)
+        item["benchmarks"] = _benchmarks(rng, item["pricing"].get("prompt"))
     if slug.startswith("~"):
         item["alias_target"] = {"name": item["name"], "slug": slug.lstrip("~") + "-latest"}
     return item
@@ -289,19 +290,33 @@ def _reasoning(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def _benchmarks(rng: random.Random) -> dict[str, Any]:
-    """A few hundred characters of nested scores, as newer catalogs carry (the app ignores them)."""
+def _benchmarks(rng: random.Random, prompt: Any) -> dict[str, Any]:
+    """Scores in the 2026 shape: Design Arena results for most, Artificial Analysis's indexes for seven
+    in ten (dearer models score higher, loosely, as in the real catalog; some indexes are null)."""
+    try:
+        per_mtok = float(Decimal(str(prompt)) * 1_000_000)
+    except (ArithmeticError, ValueError):
+        per_mtok = 0.0
     arenas = [
         {
-            "board": rng.choice(["agents", "models"]),
+            "arena": rng.choice(["agents", "models"]),
             "category": rng.choice(WORDS),
-            "score": rng.randint(900, 1500),
+            "elo": rng.randint(900, 1500),
             "win_rate": round(rng.uniform(30, 80), 1),
             "rank": rng.randint(1, 40),
         }
-        for _ in range(rng.randint(1, 7))
+        for _ in range(rng.choice([0, 0, 1, 3, 6, 7, 8, 12, 21]))
     ]
-    return {
-        "arena": arenas,
-        "indices": {"general": rng.randint(10, 70), "coding": round(rng.uniform(10, 80), 1)},
-    }
+    scores: dict[str, Any] = {"design_arena": arenas}
+    if rng.random() < 0.7:
+        base = 38 + 9 * math.log10(max(per_mtok, 0.02))
+
+        def index(spread: float) -> float:
+            return round(min(max(base + rng.gauss(0, spread), 5.0), 80.0), 1)
+
+        scores["artificial_analysis"] = {
+            "intelligence_index": index(7) if rng.random() < 0.85 else None,
+            "coding_index": index(10),
+            "agentic_index": index(9) if rng.random() < 0.86 else None,
+        }
+    return scores

@@ -1,14 +1,17 @@
-"""The command line: python -m catalog refresh|reset|show|export|cost|changes|import|providers ..."""
+"""The command line: python -m catalog refresh|reset|show|export|cost|value|changes|import|providers ..."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog import settings
+from catalog.alerts.watch import Watchlist, load_watchlist
+from catalog.alerts.webhook import check_webhook_url, notify_refresh
 from catalog.catalog import Catalog
 from catalog.errors import CatalogError
 from catalog.fetch.saved import read_saved
@@ -20,13 +23,21 @@ from catalog.present.feed import ChangeQuery, atom_feed
 from catalog.present.providers import EXPORT_FORMATS as PROVIDER_FORMATS
 from catalog.present.providers import cheapest_first, export_providers
 from catalog.pricing.cost import EXPORT_FORMATS, Workload, cost_frame, export_costs, parse_utc_time
+from catalog.pricing.value import INDEXES, export_value, value_table
 
 Command = Callable[[argparse.Namespace, Catalog], int]
 
 
 def cmd_refresh(args: argparse.Namespace, catalog: Catalog) -> int:
+    notify_url = args.notify or settings.NOTIFY_URL.value()
+    if notify_url:
+        notify_url = check_webhook_url(notify_url)
+    watchlist = watchlist_of(args)  # a bad watch file stops here, before anything changes
     result = catalog.refresh(force=args.force)
     print(result.summary())
+    if notify_url:
+        # A webhook that fails never fails the refresh: it is said, and the exit status stays 0.
+        print(notify_refresh(catalog, result, notify_url, watchlist))
     if args.providers:
         providers = catalog.refresh_providers(progress=progress_line if sys.stderr.isatty() else None)
         print(f"providers: {providers.summary()}")
@@ -55,6 +66,11 @@ def cmd_providers(args: argparse.Namespace, catalog: Catalog) -> int:
     not_per_token = set(models.loc[~models["token_priced"], "id"])
     write_output(export_providers(ordered, args.format, not_per_token), args.output)
     return 0
+
+
+def watchlist_of(args: argparse.Namespace) -> Watchlist:
+    """The watch file given by --watch or CATALOG_WATCH_FILE; every change without one."""
+    return load_watchlist(args.watch or settings.WATCH_FILE.value())
 
 
 def cmd_reset(args: argparse.Namespace, catalog: Catalog) -> int:
@@ -89,8 +105,9 @@ def cmd_export(args: argparse.Namespace, catalog: Catalog) -> int:
     return 0
 
 
-def cmd_cost(args: argparse.Namespace, catalog: Catalog) -> int:
-    workload = Workload(
+def workload_of(args: argparse.Namespace) -> Workload:
+    """The workload described by the flags `add_workload_arguments` defines."""
+    return Workload(
         input_tokens=args.input_tokens,
         output_tokens=args.output_tokens,
         cached_input_tokens=args.cached_input_tokens,
@@ -100,6 +117,10 @@ def cmd_cost(args: argparse.Namespace, catalog: Catalog) -> int:
         web_searches=args.web_searches,
         requests=args.requests,
     )
+
+
+def cmd_cost(args: argparse.Namespace, catalog: Catalog) -> int:
+    workload = workload_of(args)
     if args.top is not None and args.top < 1:
         raise CatalogError(f"--top must be at least 1 (got {args.top})")
     costs = cost_frame(catalog.snapshot().models, workload, utc_time=parse_utc_time(args.utc_time))
@@ -113,6 +134,30 @@ def cmd_cost(args: argparse.Namespace, catalog: Catalog) -> int:
     return 0
 
 
+def cmd_value(args: argparse.Namespace, catalog: Catalog) -> int:
+    snapshot = catalog.snapshot()
+    value = value_table(
+        snapshot.models,
+        workload_of(args),
+        args.index,
+        utc_time=parse_utc_time(args.utc_time),
+        exclude_free=args.exclude_free,
+    )
+    left_out = []
+    if value.unscored:
+        left_out.append(f"{value.unscored:,} without an {args.index} index")
+    if value.unpriced:
+        left_out.append(f"{value.unpriced:,} without a fixed cost for this workload")
+    if value.free_left_out:
+        left_out.append(f"{value.free_left_out:,} free")
+    if left_out:
+        print(f"note: models left out: {'; '.join(left_out)}", file=sys.stderr)
+    if args.frontier_only:
+        value = replace(value, frame=value.frontier)
+    write_output(export_value(value, args.format), args.output)
+    return 0
+
+
 def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
     history = load_history(catalog.directory)
     if history.notice:
@@ -123,6 +168,9 @@ def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
         since=args.since, until=args.until, kinds=tuple(args.kind or ()), authors=tuple(args.author or ())
     )
     events = query.select(history)
+    watchlist = watchlist_of(args)
+    if not watchlist.everything:
+        events = watchlist.watched(events, catalog.snapshot().models)
     if args.format == "atom":
         data = atom_feed(history, query)
     elif args.format == "csv":
@@ -211,6 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="accept a response that shrinks the catalog under half"
     )
     refresh.add_argument(
+        "--notify",
+        metavar="URL",
+        help="post the watched changes to this Slack or Discord webhook (default: $CATALOG_NOTIFY_URL)",
+    )
+    refresh.add_argument("--watch", metavar="FILE", help="watch file (default: $CATALOG_WATCH_FILE)")
+    refresh.add_argument(
         "--providers",
         action="store_true",
         help="then fetch every model's hosting providers (one request per model)",
@@ -236,19 +290,26 @@ def build_parser() -> argparse.ArgumentParser:
         "number (variable price, not priced per token) come last with a reason; with --top they are "
         "left out.",
     )
-    cost.add_argument("--input-tokens", type=int, required=True, help="prompt tokens per request (all)")
-    cost.add_argument("--output-tokens", type=int, required=True, help="completion tokens per request (all)")
-    cost.add_argument("--cached-input-tokens", type=int, default=0, help="of the input, read from cache")
-    cost.add_argument("--reasoning-tokens", type=int, default=0, help="of the output, internal reasoning")
-    cost.add_argument("--cache-write-tokens", type=int, default=0, help="of the input, written to cache")
-    cost.add_argument("--images", type=int, default=0, help="input images per request")
-    cost.add_argument("--web-searches", type=int, default=0, help="web searches per request")
-    cost.add_argument("--requests", type=int, default=1, help="number of requests (default 1)")
-    cost.add_argument("--utc-time", help="apply time-window prices at this UTC time (HHMM or HH:MM)")
+    add_workload_arguments(cost)
     cost.add_argument("--top", type=int, help="only the K cheapest models with a cost")
     cost.add_argument("--format", choices=EXPORT_FORMATS, default="table")
     cost.add_argument("--output", "-o", help="file to write (default: standard output)")
     cost.set_defaults(run=cmd_cost)
+
+    value = commands.add_parser(
+        "value",
+        help="a benchmark index against a workload's exact cost, and the frontier of best buys",
+        description="List every model that has a fixed cost for the workload, fits it and has the chosen "
+        "index, cheapest first. A model is on the frontier when no other listed model is at least as "
+        "cheap and scores higher, or is cheaper and scores at least as high.",
+    )
+    value.add_argument("--index", choices=INDEXES, required=True, help="the Artificial Analysis index")
+    add_workload_arguments(value)
+    value.add_argument("--frontier-only", action="store_true", help="only the models on the frontier")
+    value.add_argument("--exclude-free", action="store_true", help="leave free models out")
+    value.add_argument("--format", choices=EXPORT_FORMATS, default="table")
+    value.add_argument("--output", "-o", help="file to write (default: standard output)")
+    value.set_defaults(run=cmd_value)
 
     changes = commands.add_parser("changes", help="models added, removed and repriced, refresh by refresh")
     changes.add_argument("--since", type=iso_time, help="only changes at or after this ISO-8601 time (UTC)")
@@ -258,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     changes.add_argument(
         "--author", action="append", help="only models of this author, e.g. openai (repeat for several)"
+    )
+    changes.add_argument(
+        "--watch", metavar="FILE", help="only watched changes (default: $CATALOG_WATCH_FILE, else all)"
     )
     changes.add_argument("--format", choices=("table", "csv", "json", "atom"), default="table")
     changes.add_argument("--output", "-o", help="file to write (default: standard output)")
@@ -296,6 +360,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importer.set_defaults(run=cmd_import)
     return parser
+
+
+def add_workload_arguments(parser: argparse.ArgumentParser) -> None:
+    """The workload flags `cost` and `value` share (see `workload_of`)."""
+    parser.add_argument("--input-tokens", type=int, required=True, help="prompt tokens per request (all)")
+    parser.add_argument(
+        "--output-tokens", type=int, required=True, help="completion tokens per request (all)"
+    )
+    parser.add_argument("--cached-input-tokens", type=int, default=0, help="of the input, read from cache")
+    parser.add_argument("--reasoning-tokens", type=int, default=0, help="of the output, internal reasoning")
+    parser.add_argument("--cache-write-tokens", type=int, default=0, help="of the input, written to cache")
+    parser.add_argument("--images", type=int, default=0, help="input images per request")
+    parser.add_argument("--web-searches", type=int, default=0, help="web searches per request")
+    parser.add_argument("--requests", type=int, default=1, help="number of requests (default 1)")
+    parser.add_argument("--utc-time", help="apply time-window prices at this UTC time (HHMM or HH:MM)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

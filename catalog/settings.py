@@ -152,6 +152,19 @@ REMOVED_GRACE_DAYS = Setting(
     non_negative_number,
     "how long a model OpenRouter stopped listing stays visible, marked removed",
 )
+WATCH_FILE: Setting[Path | None] = Setting(
+    "CATALOG_WATCH_FILE",
+    None,
+    directory,
+    "the watch file: models, authors and rules whose changes alerts and `changes` report",
+)
+NOTIFY_URL: Setting[str | None] = Setting(
+    "CATALOG_NOTIFY_URL",
+    None,
+    http_url,
+    "a Slack or Discord incoming webhook: `refresh` posts each refresh's watched changes to it",
+    hidden=True,
+)
 CRASH_AT: Setting[str | None] = Setting(
     "CATALOG_CRASH_AT",
     None,
@@ -168,6 +181,8 @@ SETTINGS: tuple[Setting[Any], ...] = (
     PROVIDERS_DEADLINE_S,
     STALE_HOURS,
     REMOVED_GRACE_DAYS,
+    WATCH_FILE,
+    NOTIFY_URL,
     CRASH_AT,
 )
 

@@ -39,3 +39,21 @@ def test_compare_frame_shows_prices_tiers_and_the_multiple_of_the_cheapest():
     assert table.loc["Input (prompt) ($/1M tokens)", "c/transcribe"] == "$0.006/unit (not per token)"
     assert table.loc["Workload ($/request)", "c/transcribe"].startswith("not priced per token")
     assert table.loc["Tools", "a/cheap"] == "yes"
+
+
+def test_compare_shows_scores_arena_elo_and_reasoning_efforts():
+    from catalog.fetch.normalize import normalize_models
+    from tests.payloads import value_catalog
+
+    frame = normalize_models(value_catalog()["data"]).frame
+    table = compare_frame(frame, ["acme/top", "acme/mid", "acme/tiny"], Workload(2000, 500))
+    assert table.loc["Intelligence index"].tolist() == ["70.2", "40", "20"]
+    assert table.loc["Agentic index"].tolist() == ["61.3", "30.1", "—"]
+    assert table.loc["Best Design Arena Elo"].tolist() == ["1402 (agents/webapps)", "—", "—"]
+    assert table.loc["Reasoning efforts"].tolist() == ["any", "high, medium, low", "—"]
+    assert table.loc["Reasoning"].tolist() == [
+        "always (cannot be turned off)",
+        "yes, on by default, can be turned off",
+        "no",
+    ]
+    assert table.loc["Default effort"].tolist() == ["—", "medium", "—"]

@@ -8,7 +8,15 @@ import pandas as pd
 import pytest
 
 from catalog.fetch.normalize import normalize_models
-from catalog.present.filters import Filters, apply_filters, capability_label, options
+from catalog.present.filters import (
+    Filters,
+    apply_filters,
+    capability_label,
+    from_query_params,
+    options,
+    to_query_params,
+)
+from tests import payloads
 from tests.payloads import model
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
@@ -93,3 +101,41 @@ def test_options_and_labels(models: pd.DataFrame) -> None:
     assert capability_label("top_k") == "Top-k sampling"
     assert capability_label("frequency_penalty") == "Frequency penalty"
     assert capability_label("some_new_knob") == "Some new knob"  # one the API adds later, in words
+
+
+@pytest.fixture
+def scored_models() -> pd.DataFrame:
+    return normalize_models(payloads.value_catalog()["data"]).frame
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(min_intelligence=55.5), ["acme/long", "acme/small-context", "acme/top"]),
+        (Filters(min_coding=35.2, min_agentic=40), ["acme/long", "acme/top"]),
+        (Filters(min_agentic=0), ["acme/long", "acme/mid", "acme/pricey-dud", "acme/top"]),
+        (Filters(reasoning="reasons"), ["acme/mid", "acme/top", "acme/unscored"]),
+        (Filters(reasoning="optional"), ["acme/mid", "acme/unscored"]),  # acme/top always reasons
+        (Filters(effort="high"), ["acme/mid", "acme/top", "acme/unscored"]),  # top and unscored: any
+        (Filters(effort="minimal"), ["acme/top", "acme/unscored"]),
+        (Filters(reasoning="optional", effort="minimal"), ["acme/unscored"]),
+    ],
+)
+def test_score_and_reasoning_filters(
+    scored_models: pd.DataFrame, filters: Filters, expected: list[str]
+) -> None:
+    assert sorted(apply_filters(scored_models, filters, NOW)["id"]) == expected
+
+
+def test_sort_by_an_index_puts_the_best_first_and_the_unscored_last(scored_models: pd.DataFrame) -> None:
+    ids = apply_filters(scored_models, Filters(sort="agentic"), NOW)["id"].tolist()
+    assert ids[:4] == ["acme/top", "acme/long", "acme/mid", "acme/pricey-dud"]
+    assert set(ids[4:]) == set(scored_models["id"]) - set(ids[:4])
+
+
+def test_score_filters_round_trip_through_the_url() -> None:
+    filters = Filters(min_intelligence=50.5, reasoning="optional", effort="xhigh", sort="coding")
+    params = to_query_params(filters)
+    assert params == {"min_intel": "50.5", "reason": "optional", "effort": "xhigh", "sort": "coding"}
+    assert from_query_params(params) == filters
+    assert from_query_params({"reason": "sometimes", "effort": "extreme", "min_code": "x"}) == Filters()

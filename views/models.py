@@ -13,6 +13,7 @@ from catalog.fetch.normalize import LIST_SEPARATOR
 from catalog.present.export import export_file_name, to_csv_bytes
 from catalog.present.filters import SORT_LABELS, capability_label
 from catalog.present.providers import PROVIDER_TABLE_COLUMNS
+from catalog.present.scores import arena_rows, score_summary
 from catalog.present.table import (
     TABLE_COLUMNS,
     escape_markdown,
@@ -23,6 +24,7 @@ from catalog.present.table import (
 )
 from catalog.present.text import markdown_link, readable_description
 from views.cached import PICKER_LIMIT, ShownTable
+from views.watch import render_star
 
 COLUMNS_KEY = "cols"
 MODEL_PARAM = "model"
@@ -207,6 +209,8 @@ def _details(row: pd.Series, first_seen: pd.Series) -> None:
     title.subheader(escape_markdown(str(row["name"])), anchor=False)
     title.caption(escape_markdown(model_id))
     link.link_button("Open on OpenRouter", str(row["url"]), icon=":material/open_in_new:")
+    with link:
+        render_star(model_id)
     description = readable_description(row["description"])
     st.text(description.text or "No description.")
     if description.links:
@@ -224,6 +228,14 @@ def _details(row: pd.Series, first_seen: pd.Series) -> None:
     if not overrides.empty:
         st.markdown("**Conditional prices** (when several apply, the later row wins)")
         st.dataframe(overrides, hide_index=True, width="stretch", height=_fitted(overrides))
+    st.markdown("**Scores and reasoning**")
+    summary = score_summary(row)
+    scores = pd.DataFrame({"Score": list(summary), "Value": list(summary.values())})
+    st.dataframe(scores, hide_index=True, width="stretch", height=_fitted(scores))
+    arenas = arena_rows(row["raw_json"])
+    if not arenas.empty:
+        st.markdown("**Design Arena** (every arena and category, best Elo first)")
+        st.dataframe(arenas, hide_index=True, width="stretch", height=_fitted(arenas))
     st.markdown("**Supported parameters**")
     parameters = [p for p in _text(row["supported_parameters"]).split(LIST_SEPARATOR) if p]
     st.text(", ".join(f"{capability_label(p)} ({p})" for p in parameters) or "none listed")

@@ -148,12 +148,17 @@ def _entries(
 
 
 def _describe(rows: pd.DataFrame) -> str:
+    return "\n".join(change_lines(rows))
+
+
+def change_lines(rows: pd.DataFrame) -> list[str]:
+    """One line per event: "repriced openai/gpt-4o (OpenAI: GPT-4o): prompt: 2.5 -> 3 ... URL"."""
     lines = []
     for row in rows.itertuples(index=False):
         detail = change_detail(row)
         line = f"{row.change} {row.id} ({row.name})" + (f": {detail}" if detail else "")
         lines.append(f"{line} {model_page_url(str(row.id))}")
-    return "\n".join(lines)
+    return lines
 
 
 def _values(params: Mapping[str, Sequence[str]], key: str) -> tuple[str, ...]:

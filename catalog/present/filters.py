@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from catalog.fetch.normalize import LIST_SEPARATOR
+from catalog.fetch.scores import EFFORTS, supports_effort
 
 EXPIRY_WINDOW = timedelta(days=30)
 
@@ -49,6 +50,9 @@ SORTS = {
     "output_price": ("completion_per_mtok", True),
     "context": ("context_length", False),
     "name": ("name", True),
+    "intelligence": ("intelligence_index", False),
+    "coding": ("coding_index", False),
+    "agentic": ("agentic_index", False),
 }
 SORT_LABELS = {
     "newest": "Newest first",
@@ -56,6 +60,15 @@ SORT_LABELS = {
     "output_price": "Cheapest output",
     "context": "Longest context",
     "name": "Name",
+    "intelligence": "Highest intelligence index",
+    "coding": "Highest coding index",
+    "agentic": "Highest agentic index",
+}
+# The reasoning filter: its values and what a user calls them ("" lets every model through).
+REASONING_CHOICES = {
+    "": "Any model",
+    "reasons": "Reasons",
+    "optional": "Reasoning can be turned off",
 }
 
 
@@ -74,6 +87,12 @@ class Filters:
     hide_variable: bool = False
     capabilities: tuple[str, ...] = ()
     hide_expiring: bool = False
+    watched: tuple[str, ...] | None = None  # only these model ids (the page's watched models); None: any
+    min_intelligence: float | None = None  # minimum Artificial Analysis indexes: a model without
+    min_coding: float | None = None  # the index does not pass
+    min_agentic: float | None = None
+    reasoning: str = ""  # a REASONING_CHOICES key
+    effort: str = ""  # a reasoning effort the model must accept (one of EFFORTS), or ""
     sort: str = "newest"
 
     def is_default(self) -> bool:
@@ -97,7 +116,18 @@ PARAM_NAMES = {
     "hide_variable": "novar",
     "capabilities": "cap",
     "hide_expiring": "noexp",
+    "min_intelligence": "min_intel",
+    "min_coding": "min_code",
+    "min_agentic": "min_agent",
+    "reasoning": "reason",
+    "effort": "effort",
     "sort": "sort",
+}
+# Minimum-index filter -> its column.
+MIN_INDEX_COLUMNS = {
+    "min_intelligence": "intelligence_index",
+    "min_coding": "coding_index",
+    "min_agentic": "agentic_index",
 }
 
 
@@ -137,10 +167,26 @@ def apply_filters(frame: pd.DataFrame, filters: Filters, now: datetime | None = 
         keep &= frame["is_free"].to_numpy(bool)
     if filters.hide_variable:
         keep &= ~frame["variable_pricing"].to_numpy(bool)
+    for name, column in MIN_INDEX_COLUMNS.items():
+        minimum = getattr(filters, name)
+        if minimum is not None:
+            keep &= (frame[column] >= minimum).fillna(False).to_numpy(bool)
+    if filters.reasoning or filters.effort:
+        keep &= frame["reasoning_mandatory"].notna().to_numpy(bool)  # set for every model that reasons
+    if filters.reasoning == "optional":
+        keep &= (~frame["reasoning_mandatory"]).fillna(False).to_numpy(bool)
+    if filters.effort:
+        keep &= np.fromiter(
+            (supports_effort(cell, filters.effort) for cell in frame["reasoning_efforts"].astype(object)),
+            dtype=bool,
+            count=len(frame),
+        )
     if filters.hide_expiring:
         now = now or datetime.now(UTC)
         expires = frame["expiration_date"]
         keep &= ~((expires.notna()) & (expires <= now + EXPIRY_WINDOW)).to_numpy(bool)
+    if filters.watched is not None:
+        keep &= frame["id"].isin(filters.watched).to_numpy(bool)
     result = frame[keep] if not keep.all() else frame
     return sort_models(result, filters.sort)
 
@@ -220,6 +266,10 @@ def from_query_params(params: Mapping[str, str | list[str]]) -> Filters:
             values[name] = raw if raw in SORTS else defaults.sort
         elif name == "search":
             values[name] = raw[:200]
+        elif name == "reasoning":
+            values[name] = raw if raw in REASONING_CHOICES else defaults.reasoning
+        elif name == "effort":
+            values[name] = raw if raw in EFFORTS else defaults.effort
         else:
             values[name] = _number(raw, float)
     return replace(defaults, **values)

@@ -29,6 +29,10 @@ TABLE_COLUMNS = {
     "Pricing": "pricing",
     "Cache read $/1M tokens": "cache_read_per_mtok",
     "Max output (tokens)": "max_completion_tokens",
+    "Intelligence index": "intelligence_index",
+    "Coding index": "coding_index",
+    "Agentic index": "agentic_index",
+    "Reasoning efforts": "reasoning_efforts",
     "Input modalities": "input_modalities",
     "Output modalities": "output_modalities",
     "Created": "created",
@@ -44,6 +48,9 @@ SORT_COLUMNS = {
     "output_price": "Output $/1M tokens",
     "context": "Context (tokens)",
     "name": "Model",
+    "intelligence": "Intelligence index",
+    "coding": "Coding index",
+    "agentic": "Agentic index",
 }
 
 
@@ -118,6 +125,14 @@ def pricing_labels(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(labels, index=frame.index, dtype="string")
 
 
+def reasoning_labels(frame: pd.DataFrame) -> pd.Series:
+    """How each model reasons, in words: its efforts highest first, "any effort", or nothing."""
+    efforts = frame["reasoning_efforts"]
+    mandatory = frame["reasoning_mandatory"].fillna(False).to_numpy(bool)
+    text = efforts.mask((efforts == "").fillna(False).to_numpy(bool), "any effort")
+    return text.where(~mandatory, text + " (always on)").astype("string")
+
+
 def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The models as the table shows them: labelled columns, no per-token price for non-token models."""
     token = (frame["token_priced"] & ~frame["variable_pricing"]).to_numpy(bool)
@@ -132,6 +147,8 @@ def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
             data[label] = frame[column].where(token)
         elif column == "context_length":
             data[label] = frame[column].where(frame[column] > 0)  # an image model's 0 means none
+        elif column == "reasoning_efforts":
+            data[label] = reasoning_labels(frame)
         else:
             data[label] = frame[column]
     return pd.DataFrame(data, index=frame.index)

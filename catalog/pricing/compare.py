@@ -1,4 +1,4 @@
-"""Models side by side: every listed price, limits, capabilities, and the workload's cost on each."""
+"""Models side by side: every listed price, limits, capabilities, scores, and the workload's cost on each."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from catalog.present.scores import score_summary
 from catalog.pricing.cost import DAYS_PER_MONTH, EXACT, Workload, cost_frame
 from catalog.pricing.fields import PER_UNIT_WHEN_NOT_TOKEN_PRICED, PRICE_FIELDS
 from catalog.pricing.listing import Listing, listing_of
@@ -69,6 +70,7 @@ def _compare_column(
     }
     for label, names in CAPABILITIES.items():
         column[label] = "yes" if parameters & set(names) else "no"
+    column.update(score_summary(model))
     column["Knowledge cutoff"] = _text_or(model.get("knowledge_cutoff"), "—")
     expires = model.get("expiration_date")
     column["Expires"] = "—" if pd.isna(expires) else f"{expires:%Y-%m-%d}"

@@ -1,0 +1,1 @@
+"""Staying informed: watchlists (which changes matter) and webhook alerts (telling someone)."""
