@@ -134,7 +134,7 @@ with st.sidebar:
 snapshot = catalog.snapshot()
 views = views_for(snapshot)
 choices, counts = views.choices(), views.counts()
-history = load_history(catalog.directory)
+history = load_history(catalog.store)
 # "new" badges, removal grace and expiry all move with the date: views are rebuilt once a day too.
 history_key = (history.refreshes, history.last_refresh_at, date.today())
 

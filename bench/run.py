@@ -48,7 +48,9 @@ from catalog.catalog import Catalog  # noqa: E402
 from catalog.fetch.normalize import Normalized, normalize_models  # noqa: E402
 from catalog.fetch.rawjson import loads_with_item_texts  # noqa: E402
 from catalog.settings import CONCURRENCY  # noqa: E402
+from catalog.storage.interface import open_store  # noqa: E402
 from catalog.storage.store import Store  # noqa: E402
+from tests.moto_server import MotoServer  # noqa: E402
 from tests.stand_in import StandIn  # noqa: E402
 
 APP = ROOT / "streamlit_app.py"
@@ -69,6 +71,17 @@ TARGETS: dict[str, tuple[float | None, str, str]] = {
     "rerun_ratio_50k": (1.5, "x", "AppTest rerun, nothing changed, over the bare st.dataframe page"),
     "stat_check_us": (100.0, "us", "Catalog.snapshot() when nothing changed"),
     "refresh_ms_549": (1000.0, "ms", "full refresh of 549 models from a local stand-in"),
+    "rerun_ratio_s3_549": (
+        1.05,
+        "x",
+        "AppTest rerun with the store on S3 (moto), over the same on a directory",
+    ),
+    "refresh_ratio_s3_549": (
+        None,
+        "x",
+        "refresh of 549 models into S3 (moto), over the same into a directory",
+    ),
+    "poll_ms_s3": (None, "ms", "one poll of the S3 store (HEAD of the pointer and the history)"),
     "providers_ratio_549": (1.3, "x", "provider refresh of 549 models, 50 ms a request, over the ideal"),
     "peak_rss_mb_providers": (None, "MB", "peak memory of a process refreshing 549 models' providers"),
     "peak_rss_mb_50k": (None, "MB", "peak memory of a page process at 50,000 models"),
@@ -187,13 +200,16 @@ class Repeats:
     rerun_50k: int
     stat_rounds: int
     refreshes: int
+    rerun_s3: int
+    refreshes_s3: int
+    polls: int
     browser: int
     browser_cold: int
     provider_refreshes: int
 
 
-QUICK = Repeats(61, 3, 61, 15, 61, 25, 7, 7, 7, 3, 3)
-FULL = Repeats(101, 7, 101, 25, 101, 41, 15, 15, 15, 5, 5)
+QUICK = Repeats(61, 3, 61, 15, 61, 25, 7, 7, 61, 9, 41, 7, 3, 3)
+FULL = Repeats(101, 7, 101, 25, 101, 41, 15, 15, 101, 15, 101, 15, 5, 5)
 ENDPOINT_LATENCY_S = 0.05  # added by the stand-in to every endpoints request, as a distant server would
 
 # A process refreshing the models, then their providers, from the stand-in at argv[2]; prints its peak memory.
@@ -382,6 +398,88 @@ def measure_refresh(body: dict[str, Any], refreshes: int) -> float:
 
 
 @contextlib.contextmanager
+def s3_bucket() -> Iterator[str]:
+    """s3://<a new bucket>/catalog on a moto server of the bench's own, with dummy credentials."""
+    with tempfile.TemporaryDirectory(prefix="bench-moto-") as scratch:
+        server = MotoServer(Path(scratch) / "moto.log")
+        server.start()
+        saved = {key: os.environ.get(key) for key in (*server.environment(), "AWS_CONFIG_FILE")}
+        os.environ.update(server.environment(), AWS_CONFIG_FILE=str(Path(scratch) / "no-config"))
+        try:
+            yield f"s3://{server.bucket()}/catalog"
+        finally:
+            server.stop()
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def measure_rerun_s3(directory: Path, location: str, repeats: int) -> Paired:
+    """A rerun of the page on an S3 store, over a rerun of the same page on a directory store.
+
+    Both Catalogs hold the same 549 models. The page takes its Catalog from
+    `views.cached.shared_catalog`, pointed at one or the other before each run (a server has one).
+    """
+    import views.cached
+
+    catalogs = {"s3": Catalog(location), "local": Catalog(directory)}
+    pages = {name: AppTest.from_file(str(APP), default_timeout=900) for name in catalogs}
+    shared_catalog = views.cached.shared_catalog
+    times: dict[str, list[float]] = {"s3": [], "local": []}
+    try:
+        with server_like_runs():
+            for name in ("s3", "local", "s3", "local"):  # first runs load and fill the caches
+                views.cached.shared_catalog = lambda name=name: catalogs[name]
+                pages[name].run()
+                assert not pages[name].exception, pages[name].exception
+            assert pages["s3"].dataframe[0].value.shape == pages["local"].dataframe[0].value.shape
+            for round_number in range(repeats):
+                order = ["s3", "local"] if round_number % 2 == 0 else ["local", "s3"]
+                for name in order:
+                    views.cached.shared_catalog = lambda name=name: catalogs[name]
+                    gc.collect()
+                    start = time.perf_counter()
+                    pages[name].run()
+                    times[name].append(time.perf_counter() - start)
+    finally:
+        views.cached.shared_catalog = shared_catalog
+    assert not pages["s3"].exception, pages["s3"].exception
+    return _paired_from(times["s3"], times["local"])
+
+
+def measure_refresh_s3(body: dict[str, Any], location: str, refreshes: int) -> Paired:
+    """A refresh of the same models into S3 and into a directory, alternately, from one stand-in."""
+    server = StandIn(body)
+    api_base = server.start()
+    with tempfile.TemporaryDirectory(prefix="bench-refresh-") as directory:
+        s3, local = Catalog(location), Catalog(directory)
+        try:
+            s3.refresh(api_base=api_base)  # from the bundled defaults to live: not timed
+            local.refresh(api_base=api_base)
+            return paired(
+                lambda: s3.refresh(force=True, api_base=api_base),
+                lambda: local.refresh(force=True, api_base=api_base),
+                refreshes,
+            )
+        finally:
+            server.stop()
+
+
+def measure_poll(location: str, polls: int) -> float:
+    """Median milliseconds of one poll of an S3 store (two HEADs), as its thread makes every interval."""
+    store = Catalog(location).store
+    store.poll()
+    times = []
+    for _ in range(polls):
+        start = time.perf_counter()
+        store.poll()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+@contextlib.contextmanager
 def stand_in_process(body: dict[str, Any], latency_s: float) -> Iterator[str]:
     """The stand-in in a process of its own (as a server is), adding `latency_s` to each endpoints
     request; yields its API base."""
@@ -480,8 +578,8 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_store(directory: Path, frame: pd.DataFrame) -> None:
-    Store(directory).write(
+def write_store(location: Path | str, frame: pd.DataFrame) -> None:
+    open_store(location).write(
         frame,
         source="live",
         fetched_at=datetime.now(UTC),
@@ -567,6 +665,20 @@ def run(quick: bool) -> dict[str, Any]:
         log("peak memory of a process refreshing 549 models and their providers (and the models alone)")
         results["peak_rss_mb_providers"] = measure_provider_rss(body_549, providers=True)
         results["peak_rss_mb_providers_bare"] = measure_provider_rss(body_549, providers=False)
+        with s3_bucket() as location:
+            log("549 models: page rerun on S3 (moto) vs on a directory (AppTest)")
+            write_store(location, pq.read_table(stores["549"] / "models-000001.parquet").to_pandas())
+            rerun_s3 = measure_rerun_s3(stores["549"], location, repeats.rerun_s3)
+            results["rerun_ratio_s3_549"] = rerun_s3.ratio
+            results["rerun_ms_s3_549"] = rerun_s3.work_ms
+            results["rerun_ms_local_549"] = rerun_s3.limit_ms
+            log("549 models: refresh into S3 (moto) vs into a directory")
+            refresh_s3 = measure_refresh_s3(body_549, location, repeats.refreshes_s3)
+            results["refresh_ratio_s3_549"] = refresh_s3.ratio
+            results["refresh_ms_s3_549"] = refresh_s3.work_ms
+            results["refresh_ms_local_549"] = refresh_s3.limit_ms
+            log("one poll of the S3 store")
+            results["poll_ms_s3"] = measure_poll(location, repeats.polls)
         log("peak memory of a page process at 50,000 models (and of the bare page, for scale)")
         results["peak_rss_mb_50k"] = measure_peak_rss(stores["50k"], str(APP))
         results["peak_rss_mb_50k_bare"] = measure_peak_rss(
@@ -610,7 +722,8 @@ def details(results: dict[str, Any]) -> str:
         "rerun_script_ratio_50k", "rerun_script_ms_549", "bare_rerun_script_ms_549",
         "rerun_skeleton_ms_549", "rerun_skeleton_script_ratio_549", "browser_session_ms",
         "browser_session_bare_ms", "browser_filter_ms", "browser_filter_bare_ms", "browser_tab_ms",
-        "browser_tab_bare_ms", "browser_cold_ms", "browser_cold_bare_ms",
+        "browser_tab_bare_ms", "browser_cold_ms", "browser_cold_bare_ms", "rerun_ms_s3_549",
+        "rerun_ms_local_549", "refresh_ms_s3_549", "refresh_ms_local_549",
         "providers_ms_549", "providers_ideal_ms_549",
     ]  # fmt: skip
     return "  ".join(f"{key}={results[key]:.2f}" for key in keys if key in results)

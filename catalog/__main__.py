@@ -87,7 +87,7 @@ def cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
     print(f"source:     {snapshot.describe_source()}")
     if snapshot.api_base:
         print(f"api base:   {snapshot.api_base}")
-    print(f"directory:  {catalog.directory}")
+    print(f"directory:  {catalog.location}")
     print(f"generation: {snapshot.generation}")
     print(f"models:     {snapshot.count:,}")
     print("by provider:")
@@ -159,7 +159,7 @@ def cmd_value(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
-    history = load_history(catalog.directory)
+    history = load_history(catalog.store)
     if history.notice:
         print(f"note: {history.notice}", file=sys.stderr)
     if history.is_empty:

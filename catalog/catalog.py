@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
-from catalog.errors import BadResponse, CatalogError, FetchError, RefreshRefused, StoreError
+from catalog.errors import BadResponse, CatalogError, FetchError, RefreshRefused, StoreError, StoreUnavailable
 from catalog.fetch.client import OpenRouterClient
 from catalog.fetch.defaults import default_models, defaults_as_of
 from catalog.fetch.endpoints import endpoints_frame
@@ -30,7 +30,8 @@ from catalog.history.providers import ProviderChanges, record_providers
 from catalog.history.record import HISTORY_NAME, Recorded, read_recorded, record_refresh
 from catalog.history.view import History
 from catalog.settings import API_BASE, API_KEY, CONCURRENCY, DEADLINE_S, PROVIDERS_DEADLINE_S
-from catalog.storage.store import META_NAME, StatKey, Store, StoreDamaged, StoredMeta
+from catalog.storage.interface import open_store
+from catalog.storage.store import META_NAME, StoreDamaged, StoredMeta
 
 SHRINK_LIMIT = 0.5  # a live refresh may not drop the live catalog under half its size unless forced
 RECENT_REFRESH = timedelta(seconds=60)
@@ -139,11 +140,11 @@ class ImportResult:
 
 
 class Catalog:
-    """The model catalog of one directory, shared by every thread of a process.
+    """The model catalog of one store (a directory or s3://bucket/prefix), shared by a process's threads.
 
-    `snapshot()` costs one `stat` when nothing changed and reloads when another process wrote a
-    newer generation. `refresh()` and `reset()` build a new frame, persist it, then swap the
-    reference; a frame a reader holds is never mutated.
+    `snapshot()` costs one `stat` (on S3 a memory read: a poll follows the pointer) when nothing
+    changed, and reloads when another process wrote a newer generation. `refresh()` and `reset()`
+    build a new frame, persist it, then swap the reference; a frame a reader holds is never mutated.
     """
 
     def __init__(
@@ -152,15 +153,22 @@ class Catalog:
         *,
         deadline_s: float | None = None,
     ) -> None:
-        self.store = Store(directory)
+        self.store = open_store(directory)
         self.deadline_s = deadline_s
         self._lock = threading.RLock()
         self._current: Snapshot | None = None
-        self._stat: StatKey | None = None
+        self._stat: Hashable | None = None
+        self._unavailable = False  # the current snapshot is kept because the store did not answer
+
+    @property
+    def location(self) -> str:
+        """Where the catalog is stored: a directory, or s3://bucket/prefix/."""
+        return self.store.location
 
     @property
     def directory(self) -> Path:
-        return self.store.directory
+        """The catalog directory of a local store."""
+        return self.store.directory  # type: ignore[attr-defined]
 
     def snapshot(self) -> Snapshot:
         """The current catalog; reloads only when the store changed since the last call."""
@@ -186,7 +194,7 @@ class Catalog:
         deadline_s = self.deadline_s or DEADLINE_S.value()
         seen_generation = self.snapshot().generation  # what this process last saw, before waiting
         with self._lock, self.store.locked():
-            previous = self._load()
+            previous = self._load(for_write=True)
             if (
                 not force
                 and previous.generation > seen_generation >= 0
@@ -279,7 +287,7 @@ class Catalog:
                 raise CatalogError(f"{response.name}: dated {response.at:%Y-%m-%d %H:%M} UTC, after now")
         newest = max(saved, key=lambda response: response.at)
         with self._lock, self.store.locked():
-            state, text_before = read_recorded(self.store)
+            state, before = read_recorded(self.store)
             new_state, placed = backfill(state, saved)
             current = self._load() if apply_latest else None
             if (
@@ -292,8 +300,9 @@ class Catalog:
                     f"the current catalog (refreshed {current.fetched_at:%Y-%m-%d %H:%M} UTC) is newer than "
                     f"{newest.name} ({newest.at:%Y-%m-%d %H:%M} UTC): not applied, nothing imported"
                 )
+            written = None
             if any(p.already_at is None for p in placed):
-                self.store.write_json(HISTORY_NAME, new_state)
+                written = self.store.replace_json(HISTORY_NAME, new_state, replacing=before)
             if not apply_latest:
                 return ImportResult(tuple(placed), History(new_state), None)
             try:
@@ -307,10 +316,8 @@ class Catalog:
                 )
             except StoreError:
                 # The catalog stayed as it was: so does the history.
-                if text_before is None:
-                    (self.store.directory / HISTORY_NAME).unlink(missing_ok=True)
-                else:
-                    self.store.write_text(HISTORY_NAME, text_before)
+                if written is not None:
+                    self.store.restore_document(HISTORY_NAME, before, written=written)
                 raise
             return ImportResult(tuple(placed), History(new_state), self._install(meta, newest.frame))
 
@@ -342,22 +349,43 @@ class Catalog:
         except StoreError as error:
             return Recorded(None, f"change history not updated: {error}")
 
-    def _load(self) -> Snapshot:
-        """Read the store (caller holds self._lock); first run and damage fall back to defaults."""
+    def _load(self, *, for_write: bool = False) -> Snapshot:
+        """Read the store (caller holds self._lock); first run and damage fall back to defaults.
+
+        An object store that does not answer leaves the catalog in memory, with a notice; before a
+        write (`for_write`) that is an error instead.
+        """
         stat = self.store.stat_key()
         try:
             stored = self.store.read_all()
         except StoreDamaged as damage:
             return self._recover(str(damage))
+        except StoreUnavailable as error:
+            if for_write:
+                raise
+            return self._carry_on_without_store(str(error), stat)
         if stored is None:
             if self._current is not None and self._current.is_live and self._current.generation > 0:
                 return self._recover(f"{META_NAME} is missing")  # the live catalog vanished from the store
             return self._start_on_defaults()
         meta, frame, endpoints = stored
-        if self._current is not None and self._current.generation == meta.generation:
+        current = self._current
+        if current is not None and current.generation == meta.generation and not self._unavailable:
             self._stat = stat
             return self._current
         return self._install(meta, frame, stat=stat, endpoints=endpoints)
+
+    def _carry_on_without_store(self, reason: str, stat: Hashable | None) -> Snapshot:
+        """Keep showing what is in memory until the store answers again (the next poll that it does)."""
+        keep = self._current
+        if keep is not None and keep.generation > 0:
+            loaded = "the catalog loaded before"
+            snapshot = replace(keep, notice=f"The catalog store did not answer ({reason}). Showing {loaded}.")
+        else:
+            notice = f"The catalog store did not answer ({reason}). Showing the bundled defaults."
+            snapshot = Snapshot(default_models(), "defaults", 0, None, None, defaults_as_of(), notice)
+        self._current, self._stat, self._unavailable = snapshot, stat, True
+        return snapshot
 
     def _start_on_defaults(self, notice: str | None = None) -> Snapshot:
         frame = default_models()
@@ -439,7 +467,7 @@ class Catalog:
         meta: StoredMeta,
         frame: pd.DataFrame,
         *,
-        stat: StatKey | None = None,
+        stat: Hashable | None = None,
         notice: str | None = None,
         endpoints: pd.DataFrame | None = None,
     ) -> Snapshot:
@@ -473,6 +501,7 @@ class Catalog:
         with self._lock:
             self._current = snapshot
             self._stat = stat or self.store.stat_key()
+            self._unavailable = False
         return snapshot
 
 

@@ -62,3 +62,7 @@ class RefreshRefused(CatalogError):
 
 class StoreError(CatalogError):
     """The catalog store could not be read or written."""
+
+
+class StoreUnavailable(StoreError):
+    """The object store did not answer, or refused access: the catalog in memory is kept."""

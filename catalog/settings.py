@@ -94,6 +94,15 @@ def _whole_number(text: str, lowest: int, highest: int) -> int:
     return int(text)
 
 
+def store_location(text: str) -> Path | str:
+    """A directory, or an `s3://bucket/prefix` location (kept as text: it is not a path)."""
+    if text.startswith("s3://"):
+        return text
+    if "://" in text:
+        raise ValueError("expected a directory or an s3://bucket/prefix location")
+    return Path(text).expanduser()
+
+
 def _number(text: str) -> float:
     try:
         number = float(text)
@@ -106,12 +115,24 @@ def _number(text: str) -> float:
 
 # -- the settings (keep the README's configuration table in step) ------------------------------------
 
-CATALOG_DIR: Setting[Path | None] = Setting(
+CATALOG_DIR: Setting[Path | str | None] = Setting(
     "CATALOG_DIR",
     None,
-    directory,
+    store_location,
     "where the catalog is stored: `catalog.json` + `models-<generation>.parquet` + "
-    "`endpoints-<generation>.parquet` (providers)",
+    "`endpoints-<generation>.parquet` (providers), in a directory or under `s3://bucket/prefix`",
+)
+POLL_S = Setting(
+    "CATALOG_POLL_S",
+    5.0,
+    positive_number,
+    "with an `s3://` store: seconds between checks of the shared pointer",
+)
+AWS_ENDPOINT_URL: Setting[str | None] = Setting(
+    "AWS_ENDPOINT_URL",
+    None,
+    http_url,
+    "with an `s3://` store: the S3-compatible service to use (credentials: the standard AWS chain)",
 )
 API_BASE = Setting(
     "OPENROUTER_API_BASE",
@@ -174,6 +195,8 @@ CRASH_AT: Setting[str | None] = Setting(
 )
 SETTINGS: tuple[Setting[Any], ...] = (
     CATALOG_DIR,
+    POLL_S,
+    AWS_ENDPOINT_URL,
     API_BASE,
     API_KEY,
     DEADLINE_S,

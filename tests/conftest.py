@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
+from tests.moto_server import MotoServer
 from tests.stand_in import StandIn
 
 
@@ -46,3 +47,28 @@ def stand_in(running_stand_in: StandIn, monkeypatch: pytest.MonkeyPatch) -> Stan
     running_stand_in.reset()
     monkeypatch.setenv("OPENROUTER_API_BASE", running_stand_in.api_base)
     return running_stand_in
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    """One real S3 API server (moto) on 127.0.0.1 for the whole run."""
+    server = MotoServer(tmp_path_factory.mktemp("moto") / "moto.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_catalog(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """CATALOG_DIR = s3://<a fresh bucket>/catalog on the moto server, with dummy credentials."""
+    for name, value in moto_server.environment().items():
+        monkeypatch.setenv(name, value)
+    # Nothing from this machine's AWS files: only the test's own environment.
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    monkeypatch.setenv("CATALOG_POLL_S", "0.2")
+    location = f"s3://{moto_server.bucket()}/catalog"
+    monkeypatch.setenv("CATALOG_DIR", location)
+    return location

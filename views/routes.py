@@ -37,13 +37,13 @@ def feed(request: Request) -> Response:
     except CatalogError as error:
         return _bad_request(error)
     page_url = str(request.base_url)
-    body = atom_feed(load_history(catalog.directory), query, self_url=str(request.url), page_url=page_url)
+    body = atom_feed(load_history(catalog.store), query, self_url=str(request.url), page_url=page_url)
     return Response(body, media_type=ATOM_MEDIA_TYPE)
 
 
 def models_json(request: Request) -> Response:
     catalog = shared_catalog()
-    return Response(_models_json(str(catalog.directory), catalog.snapshot()), media_type=JSON_MEDIA_TYPE)
+    return Response(_models_json(catalog.location, catalog.snapshot()), media_type=JSON_MEDIA_TYPE)
 
 
 def changes_json(request: Request) -> Response:
@@ -52,7 +52,7 @@ def changes_json(request: Request) -> Response:
         query = ChangeQuery.from_params(_params(request))
     except CatalogError as error:
         return _bad_request(error)
-    events = query.select(load_history(catalog.directory))
+    events = query.select(load_history(catalog.store))
     return Response(to_json_bytes(export_frame(events)), media_type=JSON_MEDIA_TYPE)
 
 
@@ -87,8 +87,8 @@ _models_lock = threading.Lock()
 _models_cache: dict[str, Any] = {"key": None, "body": b""}
 
 
-def _models_json(directory: str, snapshot: Snapshot) -> bytes:
-    key = (directory, snapshot.generation, snapshot.source, snapshot.fetched_at)
+def _models_json(location: str, snapshot: Snapshot) -> bytes:
+    key = (location, snapshot.generation, snapshot.source, snapshot.fetched_at)
     with _models_lock:
         if _models_cache["key"] == key:
             return _models_cache["body"]

@@ -42,11 +42,11 @@ This module records the file (under the store's lock); `catalog.history.view` re
 from __future__ import annotations
 
 import json
-import os
+import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -54,9 +54,10 @@ import pandas as pd
 from catalog.errors import StoreError
 from catalog.history.changes import KINDS, ChangeSummary, Observed, observe, price_changes, score_changes
 from catalog.settings import REMOVED_GRACE_DAYS
-from catalog.storage.store import DAMAGED_DIR, Store
+from catalog.storage.interface import CatalogStore, Document, WriteConflict
 
 SCHEMA_VERSION = 2  # 2: scores and `rescored` events
+MAX_ATTEMPTS = 20  # read-modify-write rounds lost to other replicas before giving up
 HISTORY_NAME = "history.json"
 
 
@@ -69,7 +70,7 @@ class Recorded:
 
 
 def record_refresh(
-    store: Store,
+    store: CatalogStore,
     frame: pd.DataFrame,
     at: datetime,
     *,
@@ -78,16 +79,30 @@ def record_refresh(
 ) -> Recorded:
     """Fold one live catalog into the history file of `store` (the caller holds `store.locked()`).
 
+    The file is replaced only if it is still the version read (a compare-and-swap on S3); when
+    another writer got there first, it is read again and this refresh folded into it.
+
     `previous_live` is the live catalog stored before this one, if any: it gives removed models
     their raw JSON, and it becomes the baseline when there is no history yet.
     """
-    state, notice = _read_for_update(store)
     previous_raw = _raw_by_id(previous_live) if previous_live is not None else {}
-    if state["baseline_at"] is None and previous_live is not None and previous_at is not None:
-        state, _ = apply_refresh(state, previous_live, previous_at)
-    state, changes = apply_refresh(state, frame, at, previous_raw=previous_raw)
-    store.write_json(HISTORY_NAME, state)
-    return Recorded(changes, notice)
+    notices: list[str] = []
+    for attempt in range(MAX_ATTEMPTS):
+        state, document, notice = _read_for_update(store)
+        if notice:
+            notices.append(notice)
+        if state["baseline_at"] is None and previous_live is not None and previous_at is not None:
+            state, _ = apply_refresh(state, previous_live, previous_at)
+        state, changes = apply_refresh(state, frame, at, previous_raw=previous_raw)
+        try:
+            store.replace_json(HISTORY_NAME, state, replacing=document)
+        except WriteConflict:
+            # Another replica recorded its refresh meanwhile: fold this one into theirs, after a
+            # random pause so racing writers stop colliding in step.
+            time.sleep(random.uniform(0, min(1.0, 0.02 * 2**attempt)))  # noqa: S311 - jitter
+            continue
+        return Recorded(changes, " ".join(notices) or None)
+    raise StoreError(f"{HISTORY_NAME} was replaced by other writers {MAX_ATTEMPTS} times in a row")
 
 
 def empty_state() -> dict[str, Any]:
@@ -256,53 +271,36 @@ def _raw_by_id(frame: pd.DataFrame) -> dict[str, str]:
     return {str(i): str(raw) for i, raw in zip(frame["id"], frame["raw_json"], strict=True)}
 
 
-def read_recorded(store: Store) -> tuple[dict[str, Any], str | None]:
-    """The history of `store` and its file's text (None when there is none yet); nothing is moved:
-    StoreError when it cannot be read."""
-    path = store.directory / HISTORY_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+def read_recorded(store: CatalogStore) -> tuple[dict[str, Any], Document | None]:
+    """The history of `store` and the document it was read from (None when there is none yet);
+    nothing is moved: StoreError when it cannot be read."""
+    document = store.read_document(HISTORY_NAME)
+    if document is None:
         return empty_state(), None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise StoreError(f"cannot read {path}: {reason}") from None
     try:
-        return parse_state(text), text
+        return parse_state(document.data.decode("utf-8")), document
+    except UnicodeDecodeError as error:
+        raise StoreError(f"cannot read {store.location.rstrip('/')}/{HISTORY_NAME}: {error}") from None
     except ValueError as error:
         raise StoreError(f"the change history cannot be read ({error})") from None
 
 
-def _read_for_update(store: Store) -> tuple[dict[str, Any], str | None]:
-    path = store.directory / HISTORY_NAME
+def _read_for_update(store: CatalogStore) -> tuple[dict[str, Any], Document | None, str | None]:
+    """The history to update, the version read (to replace only that one), and a notice of damage."""
+    document = store.read_document(HISTORY_NAME)
+    if document is None:
+        return empty_state(), None, None
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return empty_state(), None
-    except OSError as error:
-        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
-    try:
-        return parse_state(text), None
+        return parse_state(document.data.decode("utf-8")), document, None
     except _NewerSchema as error:
         raise StoreError(str(error)) from None
-    except ValueError as error:
-        moved_to = _move_aside(store, path, str(error))
+    except ValueError as error:  # UnicodeDecodeError included
+        moved_to = store.move_document_aside(HISTORY_NAME, str(error))
         notice = (
             f"The change history could not be read ({error}); it was moved to {moved_to} "
             "and starts again now."
         )
-        return empty_state(), notice
-
-
-def _move_aside(store: Store, path: Path, reason: str) -> Path:
-    target = store.directory / DAMAGED_DIR / datetime.now(UTC).strftime("history-%Y%m%dT%H%M%S%fZ")
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target / path.name)
-        (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
-    except OSError as error:
-        raise StoreError(f"cannot move the damaged {path.name} aside: {error.strerror or error}") from None
-    return target
+        return empty_state(), document, notice
 
 
 class _NewerSchema(ValueError):

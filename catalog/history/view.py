@@ -10,21 +10,21 @@ import json
 import math
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from catalog.errors import StoreError
 from catalog.fetch.normalize import COLUMNS, build_frame, normalize_models
 from catalog.history.record import HISTORY_NAME, empty_state, parse_stamp, parse_state
 from catalog.pricing.fields import VARIABLE, display_unit
 from catalog.pricing.money import plain_decimal, usd
 from catalog.settings import REMOVED_GRACE_DAYS
-from catalog.storage.store import default_directory
+from catalog.storage.interface import CatalogStore, open_store
 
 NEW_DAYS = 7.0
 EVENT_COLUMNS = [
@@ -376,45 +376,39 @@ def _money(exact: str) -> str:
     return usd(Decimal(exact)) if exact and exact != VARIABLE else exact or "—"
 
 
-# -- loading, cached by file identity ----------------------------------------------------------
+# -- loading, cached by file version -------------------------------------------------------------
 
-_cache: dict[str, tuple[tuple[int, int, int] | None, History]] = {}
+_cache: dict[str, tuple[Hashable | None, History]] = {}
 _cache_lock = threading.Lock()
 
 
-def load_history(directory: str | os.PathLike[str] | None = None) -> History:
-    """The history of a catalog directory; costs one `stat` when the file has not changed."""
-    path = Path(directory) if directory is not None else default_directory()
-    path = path / HISTORY_NAME
-    key = str(path.absolute())
-    identity = _identity(path)
+def load_history(source: CatalogStore | str | os.PathLike[str] | None = None) -> History:
+    """The history of a store (or of the store at a location, default `CATALOG_DIR`).
+
+    Costs one `stat` (a memory read on S3, where a poll follows the file) when it has not changed.
+    """
+    store = open_store(source) if source is None or isinstance(source, str | os.PathLike) else source
+    key = store.location
+    version = store.document_version(HISTORY_NAME)
     with _cache_lock:
         cached = _cache.get(key)
-    if cached is not None and cached[0] == identity:
+    if cached is not None and cached[0] == version:
         return cached[1]
-    history = _read(path)
+    history = _read(store)
     with _cache_lock:
-        _cache[key] = (identity, history)
+        _cache[key] = (version, history)
     return history
 
 
-def _identity(path: Path) -> tuple[int, int, int] | None:
+def _read(store: CatalogStore) -> History:
     try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_ino, st.st_size, st.st_mtime_ns
-
-
-def _read(path: Path) -> History:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        document = store.read_document(HISTORY_NAME)
+    except StoreError as error:
+        return History(notice=f"The change history cannot be read ({error}).")
+    if document is None:
         return History()
-    except OSError as error:
-        return History(notice=f"The change history cannot be read ({error.strerror or error}).")
     try:
-        return History(parse_state(text))
+        return History(parse_state(document.data.decode("utf-8")))
     except ValueError as error:
         return History(
             notice=f"The change history cannot be read ({error}); the next refresh starts it again."

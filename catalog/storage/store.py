@@ -27,7 +27,7 @@ import re
 import secrets
 import shutil
 import signal
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +43,7 @@ from catalog import settings
 from catalog.errors import StoreError
 from catalog.fetch.endpoints import ENDPOINT_COLUMNS, endpoints_frame, rows_from_raw
 from catalog.fetch.normalize import build_frame, normalize_models
+from catalog.storage.interface import Document
 
 SCHEMA_VERSION = 2
 META_NAME = "catalog.json"
@@ -61,6 +62,8 @@ CRASH_AT = settings.CRASH_AT.value()
 def default_directory() -> Path:
     """`CATALOG_DIR` when set, else the per-user data directory."""
     configured = settings.CATALOG_DIR.value()
+    if isinstance(configured, str):
+        raise StoreError(f"CATALOG_DIR is {configured!r}, not a directory")  # open_store() opens it
     if configured is not None:
         return configured
     return Path(user_data_dir("openrouter-catalog", appauthor=False))
@@ -162,6 +165,7 @@ class StoredCatalog(NamedTuple):
 class Store:
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
         self.directory = Path(directory) if directory is not None else default_directory()
+        self.location = str(self.directory)
         self.meta_path = self.directory / META_NAME
         self._lock = filelock.FileLock(str(self.directory / LOCK_NAME), timeout=LOCK_TIMEOUT_S)
 
@@ -337,16 +341,56 @@ class Store:
         self._remove_old_generations(keep=meta.table_files | (previous.table_files if previous else set()))
         return meta
 
+    def read_document(self, name: str) -> Document | None:
+        """A small file of the store; None when absent."""
+        path = self.directory / name
+        version = self.document_version(name)
+        try:
+            return Document(path.read_bytes(), version)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as error:
+            raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+
+    def document_version(self, name: str) -> tuple[int, int, int] | None:
+        """The file's identity, at the cost of one stat; None when absent."""
+        try:
+            st = os.stat(self.directory / name)
+        except OSError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
     def write_json(self, name: str, payload: Any) -> None:
         """Atomically replace a small JSON file of the store (caller holds the lock)."""
-        text = json.dumps(payload, indent=1, ensure_ascii=False)
-        if not _encodable(text):
-            text = json.dumps(payload, indent=1)  # lone surrogates (valid JSON escapes) stay escaped
-        self.write_text(name, text)
+        self._atomic_write(name, lambda path: Path(path).write_bytes(json_bytes(payload)))
 
     def write_text(self, name: str, text: str) -> None:
         """Atomically replace a small text file of the store (caller holds the lock)."""
         self._atomic_write(name, lambda path: Path(path).write_text(text, encoding="utf-8"))
+
+    def replace_json(self, name: str, payload: Any, *, replacing: Document | None) -> Hashable:
+        """Replace a small JSON file read as `replacing`: the caller holds the lock, so no one else did."""
+        self.write_json(name, payload)
+        return self.document_version(name)
+
+    def restore_document(self, name: str, previous: Document | None, *, written: Hashable) -> None:
+        """Undo a replace_json (caller holds the lock): put back the file as read, or remove it."""
+        if previous is None:
+            _remove_quietly(self.directory / name)
+        else:
+            self._atomic_write(name, lambda path: Path(path).write_bytes(previous.data))
+
+    def move_document_aside(self, name: str, reason: str) -> Path:
+        """Move a damaged small file into `damaged/<stem>-<time>/` (caller holds the lock)."""
+        stem = name.partition(".")[0]
+        target = self.directory / DAMAGED_DIR / datetime.now(UTC).strftime(f"{stem}-%Y%m%dT%H%M%S%fZ")
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            os.replace(self.directory / name, target / name)
+            (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
+        except OSError as error:
+            raise StoreError(f"cannot move the damaged {name} aside: {error.strerror or error}") from None
+        return target
 
     def move_aside(self, reason: str) -> Path | None:
         """Move the store's damaged files into `damaged/<time>/` (kept, not deleted)."""
@@ -508,6 +552,14 @@ def _crash_point(point: str) -> None:
     """
     if CRASH_AT is not None and point == CRASH_AT:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def json_bytes(payload: Any) -> bytes:
+    """A small JSON file's bytes, as every store writes them."""
+    text = json.dumps(payload, indent=1, ensure_ascii=False)
+    if not _encodable(text):
+        text = json.dumps(payload, indent=1)  # lone surrogates (valid JSON escapes) stay escaped
+    return text.encode("utf-8")
 
 
 def _encodable(text: str) -> bool:

@@ -132,11 +132,12 @@ def wait_until_healthy(server: AppServer) -> None:
 @pytest.fixture(scope="module")
 def start_app(
     openrouter: StandIn, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[[Path], AppServer]]:
-    """Starts `streamlit run streamlit_app.py` on a free port with the given CATALOG_DIR."""
+) -> Iterator[Callable[..., AppServer]]:
+    """Starts `streamlit run streamlit_app.py` on a free port with the given CATALOG_DIR (a directory
+    or s3://bucket/prefix) and any extra environment."""
     servers: list[AppServer] = []
 
-    def start(catalog_dir: Path) -> AppServer:
+    def start(catalog_dir: Path | str, **extra_env: str) -> AppServer:
         port = free_port()
         log = tmp_path_factory.mktemp("server") / "streamlit.log"
         env = {
@@ -148,6 +149,7 @@ def start_app(
             "CATALOG_DIR": str(catalog_dir),
             "OPENROUTER_API_BASE": openrouter.api_base,
             "PYTHONUNBUFFERED": "1",
+            **extra_env,
         }
         command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port)]
         command += ["--server.address", "127.0.0.1", "--server.headless", "true"]

@@ -1,0 +1,581 @@
+"""The catalog on S3-compatible object storage (AWS S3, Cloudflare R2, MinIO, ...), shared by replicas.
+
+Under `s3://bucket/prefix/` the objects have the names a directory store's files have:
+
+    catalog.json             the pointer: metadata naming its generation's files
+    models-000042.parquet    immutable: created once (If-None-Match: *), never replaced
+    history.json             the change history
+    damaged/<time>/          copies of what could not be read
+
+A writer creates its generation's files first, under a generation no one has used, then replaces
+`catalog.json` with a conditional write on the ETag it read it at (`If-Match`). A writer that lost
+the race reads the pointer again and writes the next generation: no write is ever overwritten, and
+a reader sees the old pointer or the new one, each naming whole files. The history is replaced the
+same way (`catalog.history.record` folds a refresh into whatever version it finds).
+
+Generation files no longer pointed to are deleted by a later write, once the pointer that replaced
+them has been in place for `GENERATION_GRACE_S`: a reader that read an older pointer moments ago
+finishes its download.
+
+Readers never wait for the network: a thread polls the pointer's and the history's ETags (HEAD)
+every `CATALOG_POLL_S` seconds (`catalog.settings`), and `stat_key()` returns the last one seen.
+
+Endpoint from `AWS_ENDPOINT_URL`, credentials from the standard AWS chain (environment, shared
+files, instance roles); neither is logged or stored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import random
+import re
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import boto3
+import botocore.exceptions
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from botocore.config import Config
+
+from catalog import settings
+from catalog.errors import StoreError, StoreUnavailable
+from catalog.fetch.endpoints import endpoints_frame
+from catalog.storage.interface import S3_SCHEME, Document, WriteConflict
+from catalog.storage.store import (
+    DAMAGED_DIR,
+    META_NAME,
+    StoreDamaged,
+    StoredCatalog,
+    StoredMeta,
+    _crash_point,
+    _first_line,
+    _upgraded,
+    json_bytes,
+)
+
+GENERATION_FILE = re.compile(r"^(?:models|endpoints)-(\d{6,})\.parquet$")
+HISTORY_NAME = "history.json"  # followed by the poll beside the pointer (written by catalog.history.record)
+GENERATION_GRACE_S = 300.0  # an unpointed generation outlives the pointer that replaced it this long
+MAX_WRITE_ATTEMPTS = 20  # pointer swaps lost to other writers before a write gives up
+MAX_PARQUET_BYTES = 1 << 30
+MAX_DOCUMENT_BYTES = 256 << 20
+UPLOAD_CHUNK = 16 << 10
+UNREACHABLE = "unreachable"  # the poll's version while the store does not answer
+_TIMEOUTS = (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTimeoutError)
+_sessions: dict[str | None, boto3.session.Session] = {}
+_session_lock = threading.Lock()
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+@dataclass(frozen=True)
+class S3Location:
+    bucket: str
+    prefix: str  # "" or "a/b/"
+
+    @classmethod
+    def parse(cls, text: str) -> S3Location:
+        """`s3://bucket/prefix` -> S3Location; StoreError naming what is wrong."""
+        if not text.startswith(S3_SCHEME):
+            raise StoreError(f"{text!r} is not an s3://bucket/prefix location")
+        bucket, _, prefix = text[len(S3_SCHEME) :].partition("/")
+        if not _BUCKET_NAME.match(bucket):
+            raise StoreError(f"{text!r}: {bucket!r} is not an S3 bucket name")
+        parts = [part for part in prefix.split("/") if part]
+        if any(part in (".", "..") or not part.isprintable() for part in parts):
+            raise StoreError(f"{text!r}: the prefix may not hold '.', '..' or control characters")
+        return cls(bucket, "".join(f"{part}/" for part in parts))
+
+    def __str__(self) -> str:
+        return f"{S3_SCHEME}{self.bucket}/{self.prefix}"
+
+
+@dataclass(frozen=True)
+class _Pointer:
+    """`catalog.json` as read: its metadata (None when damaged), ETag and time of writing."""
+
+    meta: StoredMeta | None
+    etag: str | None
+    written_at: datetime | None
+    damage: str | None = None
+    text: str = ""
+
+
+def _make_clients() -> tuple[Any, Any]:
+    """A client for reads (retried) and one for writes (not retried: a retried conditional write
+    could fail on its own first attempt's success)."""
+    endpoint = settings.AWS_ENDPOINT_URL.value()
+    options: dict[str, Any] = {
+        "connect_timeout": 3,
+        "read_timeout": 20,
+        # Checksums only where S3 requires them: several S3-compatible services reject the newer defaults.
+        "request_checksum_calculation": "when_required",
+        "response_checksum_validation": "when_required",
+    }
+    if endpoint:
+        options["s3"] = {"addressing_style": "path"}  # MinIO and most self-hosted services
+    with _session_lock:  # a session loads S3's service model once; creating clients is not thread-safe
+        session = _sessions.get(endpoint)
+        if session is None:
+            session = _sessions[endpoint] = boto3.session.Session()
+        return _client(session, endpoint, 3, options), _client(session, endpoint, 1, options)
+
+
+def _client(
+    session: boto3.session.Session, endpoint: str | None, attempts: int, options: dict[str, Any]
+) -> Any:
+    return session.client(
+        "s3", endpoint_url=endpoint, config=Config(retries={"max_attempts": attempts}, **options)
+    )
+
+
+class S3Store:
+    """A catalog under s3://bucket/prefix/; see the module's docstring for the protocol."""
+
+    def __init__(self, location: str, *, poll_s: float | None = None) -> None:
+        self.where = S3Location.parse(location)
+        self.location = str(self.where)
+        self.poll_s = poll_s if poll_s is not None else settings.POLL_S.value()
+        self.grace_s = GENERATION_GRACE_S
+        self._reads, self._writes = _make_clients()
+        self._lock = threading.RLock()
+        self._versions: dict[str, Hashable | None] = {}
+        # Before the first read or poll: a version equal to no other (a reader's cache of another
+        # store object at this location must not be taken as current).
+        self._unseen = object()
+        self._last_frame: tuple[str, pd.DataFrame] | None = None
+        self._poller: threading.Thread | None = None
+        self._poller_lock = threading.Lock()
+
+    # -- following the pointer -------------------------------------------------------------------
+
+    def stat_key(self) -> Hashable | None:
+        """The pointer's ETag as last seen (a memory read); the poll keeps it current."""
+        self._ensure_polling()
+        return self._versions.get(META_NAME, self._unseen)
+
+    def document_version(self, name: str) -> Hashable | None:
+        self._ensure_polling()
+        return self._versions.get(name, self._unseen)
+
+    def poll(self) -> None:
+        """HEAD the pointer and the history: what `stat_key()` and `document_version()` return next."""
+        try:
+            versions = {name: self._head(name) for name in (META_NAME, HISTORY_NAME)}
+        except StoreUnavailable:
+            # A version of its own: the Catalog reads once more, and says why when that fails too.
+            self._versions[META_NAME] = self._versions[HISTORY_NAME] = UNREACHABLE
+            return
+        self._versions.update(versions)
+
+    def _ensure_polling(self) -> None:
+        if self._poller is not None:
+            return
+        with self._poller_lock:
+            if self._poller is None:
+                self._poller = threading.Thread(
+                    target=_poll_while_alive,
+                    args=(weakref.ref(self), self.poll_s),
+                    name=f"catalog-poll {self.location}",
+                    daemon=True,
+                )
+                self._poller.start()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def read_meta(self) -> StoredMeta | None:
+        pointer = self._read_pointer()
+        if pointer.damage:
+            raise StoreDamaged(pointer.damage)
+        return pointer.meta
+
+    def read(self) -> tuple[StoredMeta, pd.DataFrame] | None:
+        for _ in range(5):
+            meta = self.read_meta()
+            if meta is None:
+                # Generation files without a pointer are a writer's in flight (or a dead one's).
+                return None
+            try:
+                frame = self._read_models(meta.models_file)
+            except FileNotFoundError:
+                continue  # replaced and collected meanwhile: read the new pointer
+            if len(frame) != meta.count:
+                raise StoreDamaged(f"{meta.models_file} has {len(frame)} models, metadata says {meta.count}")
+            return meta, _upgraded(meta, frame)
+        raise StoreDamaged(f"{META_NAME} names a models file that does not exist")
+
+    def read_all(self) -> StoredCatalog | None:
+        """The current generation; hosting providers are not kept on S3 yet, so none."""
+        stored = self.read()
+        return None if stored is None else StoredCatalog(*stored, endpoints_frame([]))
+
+    def read_endpoints(self, meta: StoredMeta) -> pd.DataFrame:
+        return endpoints_frame([])
+
+    def write_endpoints(self, endpoints: pd.DataFrame, *, fetched_at: datetime) -> StoredMeta:
+        raise StoreError(
+            f"hosting providers are kept only in a directory store for now, not in {self.location}"
+        )
+
+    def read_document(self, name: str) -> Document | None:
+        try:
+            response = self._call(self._reads.get_object, name)
+        except FileNotFoundError:
+            self._versions[name] = None
+            return None
+        data = self._body(response, name, MAX_DOCUMENT_BYTES)
+        self._versions[name] = response["ETag"]
+        return Document(data, response["ETag"])
+
+    def _read_pointer(self) -> _Pointer:
+        try:
+            response = self._call(self._reads.get_object, META_NAME)
+        except FileNotFoundError:
+            self._versions[META_NAME] = None
+            return _Pointer(None, None, None)
+        data = self._body(response, META_NAME, MAX_DOCUMENT_BYTES)
+        etag, written_at = response["ETag"], response.get("LastModified")
+        self._versions[META_NAME] = etag
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return _Pointer(None, etag, written_at, f"{META_NAME} is damaged (not UTF-8 text)")
+        try:
+            return _Pointer(StoredMeta.from_json(json.loads(text)), etag, written_at, text=text)
+        except (ValueError, KeyError, TypeError) as error:
+            return _Pointer(None, etag, written_at, f"{META_NAME} is damaged ({error})", text)
+
+    def _read_models(self, name: str) -> pd.DataFrame:
+        if self._last_frame is not None and self._last_frame[0] == name:
+            return self._last_frame[1]  # generation files are immutable
+        response = self._call(self._reads.get_object, name)
+        # Read by path: reading Parquet from a buffer was seen to abort pyarrow at exit.
+        with tempfile.TemporaryDirectory(prefix="catalog-") as scratch:
+            path = os.path.join(scratch, name)
+            with open(path, "wb") as file:
+                file.write(self._body(response, name, MAX_PARQUET_BYTES))
+            try:
+                frame = pq.read_table(path).to_pandas()
+            except (OSError, pa.ArrowException) as error:
+                raise StoreDamaged(f"{name} is damaged ({_first_line(error)})") from None
+        self._last_frame = (name, frame)
+        return frame
+
+    # -- writing -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Serialise this process's writers; other replicas are kept apart by conditional writes."""
+        with self._lock:
+            yield
+
+    def write(
+        self,
+        frame: pd.DataFrame,
+        *,
+        source: str,
+        fetched_at: datetime | None,
+        api_base: str | None,
+        defaults_as_of: str | None,
+        problems: list[str] | tuple[str, ...] = (),
+    ) -> StoredMeta:
+        """Create the models of a new generation, then swap the pointer to them (If-Match)."""
+
+        def meta_of(previous: StoredMeta | None, generation: int) -> StoredMeta:
+            return StoredMeta(
+                generation=generation,
+                source=source,
+                fetched_at=fetched_at,
+                count=len(frame),
+                api_base=api_base,
+                models_file=f"models-{generation:06d}.parquet",
+                defaults_as_of=defaults_as_of,
+                problems=tuple(problems[:50]),
+            )
+
+        return self._commit("models", _parquet_bytes(frame), meta_of)
+
+    def _commit(
+        self, kind: str, body: bytes, meta_of: Callable[[StoredMeta | None, int], StoredMeta]
+    ) -> StoredMeta:
+        """Create `<kind>-<generation>.parquet` under a generation no one has used, then point to the
+        metadata `meta_of` builds from the pointer read; a lost race is retried as the next generation."""
+        taken = 0  # generations found used while trying
+        with self._lock:
+            for attempt in range(MAX_WRITE_ATTEMPTS):
+                previous = self._read_pointer()
+                highest = previous.meta.generation if previous.meta else self._highest_generation(previous)
+                generation = max(highest, taken) + 1
+                name = f"{kind}-{generation:06d}.parquet"
+                if not self._create(name, body, kind):
+                    taken = generation  # another writer's, in flight or dead
+                    continue
+                meta = meta_of(previous.meta, generation)
+                text = json.dumps(meta.to_json(), indent=1).encode("utf-8")
+                if self._swap(META_NAME, text, previous.etag, "catalog"):
+                    self._collect_garbage(previous, meta)
+                    return meta
+                self._delete_quietly(name)  # never pointed to, and never will be
+                taken = generation
+                _back_off(attempt)
+        raise StoreError(
+            f"{self.location}{META_NAME} was replaced by other writers {MAX_WRITE_ATTEMPTS} times in a row"
+        )
+
+    def replace_json(self, name: str, payload: Any, *, replacing: Document | None) -> Hashable:
+        etag = str(replacing.version) if replacing is not None else None
+        if not self._swap(name, json_bytes(payload), etag, name.partition(".")[0]):
+            raise WriteConflict(f"{self.location}{name} was replaced by another writer")
+        return self._versions[name]
+
+    def restore_document(self, name: str, previous: Document | None, *, written: Hashable) -> None:
+        """Put back what `previous` read, only if the object is still the version written (else
+        another writer has replaced it since, and theirs stays)."""
+        with contextlib.suppress(WriteConflict, FileNotFoundError):
+            if previous is None:
+                self._call(self._writes.delete_object, name, IfMatch=str(written))
+                self._versions[name] = None
+            else:
+                self._swap(name, previous.data, str(written), name.partition(".")[0])
+
+    def move_aside(self, reason: str) -> str | None:
+        """Copy the pointer and its models under `damaged/<time>/`; the next write replaces them."""
+        with self._lock:
+            names = [META_NAME]
+            with contextlib.suppress(StoreError):
+                if (meta := self.read_meta()) is not None:
+                    names.append(meta.models_file)
+            return self._copy_aside(names, datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"), reason)
+
+    def move_document_aside(self, name: str, reason: str) -> str:
+        stamp = datetime.now(UTC).strftime(f"{name.partition('.')[0]}-%Y%m%dT%H%M%S%fZ")
+        target = self._copy_aside([name], stamp, reason)
+        if target is None:
+            raise StoreError(f"cannot move the damaged {name} aside: it is gone")
+        return target
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _create(self, name: str, body: bytes, kind: str) -> bool:
+        """Create an object that must not exist yet; False when it does."""
+        _crash_point(f"{kind}_upload_started")
+        stream = _Upload(body, f"{kind}_uploading")
+        try:
+            self._call(self._writes.put_object, name, Body=stream, IfNoneMatch="*")
+        except WriteConflict:
+            return False
+        _crash_point(f"{kind}_written")
+        return True
+
+    def _swap(self, name: str, body: bytes, etag: str | None, kind: str) -> bool:
+        """Replace an object only if it is still at `etag` (create it only if absent when None)."""
+        condition = {"IfMatch": etag} if etag is not None else {"IfNoneMatch": "*"}
+        _crash_point(f"{kind}_upload_started")
+        try:
+            response = self._call(self._writes.put_object, name, Body=body, **condition)
+        except WriteConflict:
+            return False
+        self._versions[name] = response["ETag"]
+        _crash_point(f"{kind}_written")
+        return True
+
+    def _head(self, name: str) -> str | None:
+        try:
+            return self._call(self._reads.head_object, name)["ETag"]
+        except FileNotFoundError:
+            return None
+
+    def _list(self, under: str = "") -> tuple[list[dict[str, Any]], datetime | None]:
+        """Every object under the prefix (+ `under`), and the server's time of the last answer."""
+        found: list[dict[str, Any]] = []
+        server_now = None
+        token: dict[str, str] = {}
+        while True:
+            try:
+                response = self._reads.list_objects_v2(
+                    Bucket=self.where.bucket, Prefix=self.where.prefix + under, **token
+                )
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+                raise self._error(error, "list") from None
+            found += response.get("Contents", [])
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                server_now = parsedate_to_datetime(response["ResponseMetadata"]["HTTPHeaders"]["date"])
+            if not response.get("IsTruncated"):
+                return found, server_now
+            token = {"ContinuationToken": response["NextContinuationToken"]}
+
+    def _highest_generation(self, pointer: _Pointer) -> int:
+        """The highest generation ever used here, damaged copies included (when the pointer can't say)."""
+        objects, _ = self._list()
+        highest = 0
+        for item in objects:
+            match = GENERATION_FILE.match(item["Key"].rpartition("/")[2])
+            if match:
+                highest = max(highest, int(match.group(1)))
+        found = re.findall(r'"generation"\s*:\s*(\d{1,18})\b|models-(\d{6,18})\.parquet', pointer.text[:4096])
+        return max([highest, *(int(a or b) for a, b in found)])
+
+    def _collect_garbage(self, previous: _Pointer, meta: StoredMeta) -> None:
+        """Delete generation files older than ours that no reader can still be downloading."""
+        if previous.meta is None or previous.written_at is None:
+            return  # what was pointed to before is unknown: keep everything
+        try:
+            objects, server_now = self._list()
+        except StoreError:
+            return  # the next write collects them
+        if server_now is None or (server_now - previous.written_at).total_seconds() < self.grace_s:
+            return  # the pointer we replaced was current moments ago: its predecessors may be in use
+        keep = _named_files(meta) | _named_files(previous.meta)
+        for item in objects:
+            name = item["Key"][len(self.where.prefix) :]
+            match = GENERATION_FILE.match(name)
+            if match and int(match.group(1)) < meta.generation and name not in keep:
+                self._delete_quietly(name)
+
+    def _copy_aside(self, names: list[str], stamp: str, reason: str) -> str | None:
+        target = f"{DAMAGED_DIR}/{stamp}/"
+        copied = False
+        for name in names:
+            source = {"Bucket": self.where.bucket, "Key": self.where.prefix + name}
+            try:
+                self._call(self._writes.copy_object, target + name, CopySource=source)
+            except FileNotFoundError:
+                continue
+            except StoreError as error:
+                raise StoreError(f"cannot move the damaged {name} aside: {error}") from None
+            copied = True
+        if not copied:
+            return None
+        self._call(self._writes.put_object, target + "REASON.txt", Body=(reason + "\n").encode("utf-8"))
+        return f"{self.location}{target}"
+
+    def _delete_quietly(self, name: str) -> None:
+        with contextlib.suppress(StoreError, FileNotFoundError):
+            self._call(self._writes.delete_object, name)
+
+    def _body(self, response: dict[str, Any], name: str, limit: int) -> bytes:
+        if int(response.get("ContentLength") or 0) > limit:
+            raise StoreDamaged(f"{name} is damaged (over {limit:,} bytes)")
+        try:
+            data = response["Body"].read(limit + 1)
+        except (botocore.exceptions.BotoCoreError, OSError) as error:
+            raise self._error(error, "read") from None
+        if len(data) > limit:
+            raise StoreDamaged(f"{name} is damaged (over {limit:,} bytes)")
+        return data
+
+    def _call(self, operation: Any, name: str, **arguments: Any) -> dict[str, Any]:
+        """One S3 call on the object `name`: FileNotFoundError when absent, WriteConflict on a failed
+        condition, StoreUnavailable when the store cannot be reached or refuses, in one line."""
+        try:
+            return operation(Bucket=self.where.bucket, Key=self.where.prefix + name, **arguments)
+        except botocore.exceptions.ClientError as error:
+            code = str(error.response.get("Error", {}).get("Code", ""))
+            if code in ("NoSuchKey", "404", "NotFound"):
+                raise FileNotFoundError(name) from None
+            if code in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
+                raise WriteConflict(f"{self.location}{name} was replaced by another writer") from None
+            raise self._error(error, name) from None
+        except botocore.exceptions.BotoCoreError as error:
+            raise self._error(error, name) from None
+
+    def _error(self, error: Exception, what: str) -> StoreError:
+        """One line saying what went wrong; never the credentials."""
+        if isinstance(error, botocore.exceptions.ClientError):
+            details = error.response.get("Error", {})
+            code = str(details.get("Code", "")) or str(
+                error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "")
+            )
+            reasons = {
+                "AccessDenied": "access denied",
+                "403": "access denied",
+                "NoSuchBucket": f"bucket {self.where.bucket!r} does not exist",
+                "InvalidAccessKeyId": "the access key is not known to the store",
+                "SignatureDoesNotMatch": "the credentials were refused",
+            }
+            reason = reasons.get(code, f"answered {code or 'an error'}")
+        elif isinstance(error, botocore.exceptions.NoCredentialsError):
+            reason = "no AWS credentials found (environment, shared files or instance role)"
+        elif isinstance(error, _TIMEOUTS):
+            reason = "timed out"
+        elif isinstance(error, botocore.exceptions.EndpointConnectionError):
+            reason = "no answer"
+        else:
+            reason = type(error).__name__
+        return StoreUnavailable(f"{self.location}: {reason} ({what})")
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink)
+    return sink.getvalue()
+
+
+def _named_files(meta: StoredMeta) -> set[str]:
+    """The generation files a pointer's metadata names."""
+    return {meta.models_file}
+
+
+class _Upload(io.RawIOBase):
+    """An upload's body, handed to the client in small pieces so a crash test can stop one midway."""
+
+    def __init__(self, data: bytes, crash_point: str) -> None:
+        super().__init__()
+        self._data = io.BytesIO(data)
+        self._size = len(data)
+        self._crash_point = crash_point
+        self._halfway_crossings = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._data.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._data.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        before = self._data.tell()
+        chunk = self._data.read(size if size < 0 else min(size, UPLOAD_CHUNK))
+        if before < self._size // 2 <= before + len(chunk):
+            # Over plain HTTP the client reads the body twice: to sign it, then to send it.
+            self._halfway_crossings += 1
+            if self._halfway_crossings == 2:
+                _crash_point(self._crash_point)
+        return chunk
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def _back_off(attempt: int) -> None:
+    """A random pause that grows with each lost race, so racing writers stop colliding in step."""
+    time.sleep(random.uniform(0, min(1.0, 0.02 * 2**attempt)))  # noqa: S311 - jitter, not secrets
+
+
+def _poll_while_alive(store_ref: weakref.ref[S3Store], interval_s: float) -> None:
+    """Poll every interval for as long as the store is in use; ends when it is collected."""
+    stop = threading.Event()
+    while not stop.wait(interval_s):
+        store = store_ref()
+        if store is None:
+            return
+        store.poll()
+        del store
