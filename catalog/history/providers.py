@@ -28,7 +28,7 @@ import pandas as pd
 
 from catalog.history.changes import PROVIDER_KINDS, observe, price_changes
 from catalog.history.record import HISTORY_NAME, _read_for_update, format_stamp
-from catalog.storage.store import Store
+from catalog.storage.interface import CatalogStore
 
 
 @dataclass(frozen=True)
@@ -44,19 +44,19 @@ class ProviderChanges:
 
 
 def record_providers(
-    store: Store, endpoints: pd.DataFrame, answered: Collection[str], at: datetime
+    store: CatalogStore, endpoints: pd.DataFrame, answered: Collection[str], at: datetime
 ) -> ProviderChanges | None:
     """Fold one provider refresh into the history of `store` (caller holds `store.locked()`).
 
     None when there was nothing to compare with: the history has not started (no live refresh
     yet), or this is the first provider refresh it sees (recorded as the providers' baseline).
     """
-    state, _ = _read_for_update(store)
+    state, document, _ = _read_for_update(store)
     if state["baseline_at"] is None:
         return None
     baseline = "providers" not in state
     state, changes = apply_providers(state, endpoints, answered, at)
-    store.write_json(HISTORY_NAME, state)
+    store.replace_json(HISTORY_NAME, state, replacing=document)  # the caller holds the writers' lock
     return None if baseline else changes
 
 
