@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 import streamlit as st
 
@@ -11,7 +10,6 @@ from catalog import Catalog, CatalogError, settings
 from catalog.catalog import Snapshot
 from catalog.errors import RefreshRefused
 from catalog.fetch.scores import EFFORTS
-from catalog.history.view import load_history
 from catalog.present.filters import REASONING_CHOICES, Filters, capability_label
 from catalog.present.freshness import age_text, is_stale, stale_after_hours
 from catalog.present.providers import ProviderFilters
@@ -134,9 +132,7 @@ with st.sidebar:
 snapshot = catalog.snapshot()
 views = views_for(snapshot)
 choices, counts = views.choices(), views.counts()
-history = load_history(catalog.store)
-# "new" badges, removal grace and expiry all move with the date: views are rebuilt once a day too.
-history_key = (history.refreshes, history.last_refresh_at, date.today())
+history = catalog.history()
 
 # -- header ---------------------------------------------------------------------------------------
 st.title("OpenRouter model catalog", anchor=False)
@@ -164,7 +160,7 @@ with st.container(horizontal=True, gap="medium"):
     st.metric("Not priced per token", f"{counts['not_token_priced']:,}", width="content")
     st.metric(
         "New in 7 days",
-        f"{len(views.new_ids(history, history_key)):,}",
+        f"{len(views.new_ids(history)):,}",
         width="content",
         help="Listed on OpenRouter in the last 7 days (by its creation date)",
     )
@@ -302,8 +298,7 @@ filters = Filters(
     effort=effort,
     sort=sort,
 )
-shown = views.table(history, history_key, show_removed, filters, provider_filters)
-filtered = shown.rows
+shown = views.table(history, show_removed, filters, provider_filters)
 
 
 @st.fragment

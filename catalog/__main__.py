@@ -17,7 +17,7 @@ from catalog.errors import CatalogError
 from catalog.fetch.saved import read_saved
 from catalog.history.changes import KINDS
 from catalog.history.record import parse_stamp
-from catalog.history.view import export_frame, format_table, load_history
+from catalog.history.view import export_frame, format_table
 from catalog.present.export import export_bytes, to_csv_bytes, to_json_bytes
 from catalog.present.feed import ChangeQuery, atom_feed
 from catalog.present.providers import EXPORT_FORMATS as PROVIDER_FORMATS
@@ -159,7 +159,7 @@ def cmd_value(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
-    history = load_history(catalog.store)
+    history = catalog.history()
     if history.notice:
         print(f"note: {history.notice}", file=sys.stderr)
     if history.is_empty:

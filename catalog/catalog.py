@@ -28,7 +28,7 @@ from catalog.history.backfill import Placed, backfill
 from catalog.history.changes import ChangeSummary, diff_models
 from catalog.history.providers import ProviderChanges, record_providers
 from catalog.history.record import HISTORY_NAME, Recorded, read_recorded, record_refresh
-from catalog.history.view import History
+from catalog.history.view import History, load_history
 from catalog.settings import API_BASE, API_KEY, CONCURRENCY, DEADLINE_S, PROVIDERS_DEADLINE_S
 from catalog.storage.interface import open_store
 from catalog.storage.store import META_NAME, StoreDamaged, StoredMeta
@@ -180,6 +180,11 @@ class Catalog:
             if self._current is not None and self.store.stat_key() == self._stat:
                 return self._current
             return self._load()
+
+    def history(self) -> History:
+        """The change history beside the catalog; costs one stat when it has not changed. Its
+        `version` changes with every write of the history, by any process."""
+        return load_history(self.store)
 
     def refresh(
         self,

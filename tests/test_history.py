@@ -19,7 +19,7 @@ from catalog.errors import StoreError
 from catalog.fetch.normalize import normalize_models
 from catalog.history.changes import diff_models
 from catalog.history.record import HISTORY_NAME, apply_refresh, empty_state
-from catalog.history.view import chart_steps, clear_cache, load_history
+from catalog.history.view import chart_steps
 from catalog.storage.store import Store
 from tests.payloads import catalog_of, model, payload, scored
 from tests.stand_in import StandIn
@@ -56,7 +56,7 @@ def refresh(catalog: Catalog, stand_in: StandIn, models: list[dict[str, Any]]) -
 
 def log(directory: Path, **filters: Any) -> list[tuple[str, ...]]:
     """The history's events as (time, change, id, field, old, new) tuples."""
-    frame = load_history(directory).events(**filters)
+    frame = Catalog(directory).history().events(**filters)
     return [
         (f"{row.at:%m-%d %H:%M}", row.change, row.id, row.field, row.old_exact, row.new_exact)
         for row in frame.itertuples(index=False)
@@ -69,7 +69,7 @@ def test_first_live_refresh_is_a_baseline_with_no_events(catalog_dir: Path, stan
     summary = refresh(catalog, stand_in, [model("a/one"), model("b/two")])
 
     assert summary == f"2 models (was {defaults:,} bundled defaults)"
-    history = load_history(catalog_dir)
+    history = Catalog(catalog_dir).history()
     assert history.baseline_at == T0
     assert history.refreshes == 1
     assert history.events().empty
@@ -118,7 +118,7 @@ def test_a_sequence_of_catalogs_gives_the_exact_log(catalog_dir: Path, stand_in:
         ("03-04 09:00", "repriced", "d/four", "completion", "variable", "2"),
         ("03-04 09:00", "repriced", "d/four", "prompt", "variable", "1"),
     ]
-    events = load_history(catalog_dir).events(kinds=["repriced"])
+    events = Catalog(catalog_dir).history().events(kinds=["repriced"])
     moved = events[events["id"] == "c/three"].iloc[0]
     assert (moved["unit"], moved["old"], moved["new"], moved["change_pct"]) == (
         "$/request",
@@ -198,7 +198,7 @@ def test_score_changes_are_rescored_never_repriced(catalog_dir: Path, stand_in: 
         ("03-01 12:00", "rescored", "b/n", "agentic_index", "12.5", "none"),
     ]
     assert log(catalog_dir, kinds=["repriced"]) == []
-    events = load_history(catalog_dir).events(kinds=["rescored"])
+    events = Catalog(catalog_dir).history().events(kinds=["rescored"])
     assert events["unit"].tolist()[:3] == ["index", "index", "Elo"]
     assert events["delta"].tolist()[0] == pytest.approx(1.9)
     assert events["change_pct"].isna().all()  # a score never ranks among the price moves
@@ -229,15 +229,13 @@ def test_a_schema_1_history_starts_keeping_scores_without_reporting_them(
 def test_history_survives_a_restart(catalog_dir: Path, stand_in: StandIn, clock: Clock):
     refresh(Catalog(), stand_in, [model("a/one"), model("b/two")])
     clock.advance(days=1)
-    clear_cache()  # a new process: nothing in memory
     summary = refresh(Catalog(catalog_dir), stand_in, [model("a/one", "0.000003")])
     assert summary == "1 models: 0 added, 1 removed, 1 repriced"
-    clear_cache()
     assert log(catalog_dir) == [
         ("03-02 09:00", "removed", "b/two", "", "", ""),
         ("03-02 09:00", "repriced", "a/one", "prompt", "1", "3"),
     ]
-    assert load_history(catalog_dir).refreshes == 2
+    assert Catalog(catalog_dir).history().refreshes == 2
 
 
 def test_reset_leaves_history_alone_and_the_next_refresh_compares_with_the_last_live_catalog(
@@ -270,7 +268,7 @@ def test_removed_models_stay_visible_for_the_grace_period(
     refresh(catalog, stand_in, [model("a/one"), model("b/two", "0.000004", name="B Two")])
     removed_at = clock.advance(days=1)
     refresh(catalog, stand_in, [model("a/one")])
-    history = load_history(catalog_dir)
+    history = Catalog(catalog_dir).history()
 
     rows = history.removed_models(now=removed_at + timedelta(days=13))
     assert rows[["id", "name", "prompt_per_mtok", "removed_on"]].to_dict("records") == [
@@ -285,7 +283,7 @@ def test_removed_models_stay_visible_for_the_grace_period(
 
     clock.advance(days=1)
     refresh(catalog, stand_in, [model("a/one"), model("b/two")])
-    assert load_history(catalog_dir).removed_models(now=clock.now).empty
+    assert Catalog(catalog_dir).history().removed_models(now=clock.now).empty
 
 
 def test_removed_while_the_store_held_defaults_still_shows_name_and_prices(
@@ -296,7 +294,7 @@ def test_removed_while_the_store_held_defaults_still_shows_name_and_prices(
     catalog.reset()
     clock.advance(days=1)
     refresh(catalog, stand_in, [model("a/one")])
-    rows = load_history(catalog_dir).removed_models(now=clock.now)
+    rows = Catalog(catalog_dir).history().removed_models(now=clock.now)
     assert rows[["id", "name", "prompt_per_mtok", "completion_per_mtok"]].to_dict("records") == [
         {"id": "b/two", "name": "B Two", "prompt_per_mtok": 4.0, "completion_per_mtok": 2.0}
     ]
@@ -311,12 +309,12 @@ def test_a_removed_model_keeps_its_raw_json_only_for_the_grace_period(
     )
     clock.advance(days=1)
     refresh(catalog, stand_in, [model("a/one")])
-    assert load_history(catalog_dir).removed_models(now=clock.now)["description"].tolist() == ["Gone."]
+    assert Catalog(catalog_dir).history().removed_models(now=clock.now)["description"].tolist() == ["Gone."]
     clock.advance(days=15)
     refresh(catalog, stand_in, [model("a/one")])
     state = json.loads((catalog_dir / HISTORY_NAME).read_text(encoding="utf-8"))
     assert "raw" not in state["models"]["b/two"]
-    rows = load_history(catalog_dir).removed_models(now=clock.now, grace_days=30)
+    rows = Catalog(catalog_dir).history().removed_models(now=clock.now, grace_days=30)
     assert rows[["id", "name", "prompt_per_mtok", "description"]].to_dict("records") == [
         {"id": "b/two", "name": "B Two", "prompt_per_mtok": 4.0, "description": ""}
     ]
@@ -329,7 +327,7 @@ def test_new_badge_goes_to_models_first_seen_after_the_baseline(
     refresh(catalog, stand_in, [model("a/one")])
     added_at = clock.advance(days=2)
     refresh(catalog, stand_in, [model("a/one"), model("n/new")])
-    history = load_history(catalog_dir)
+    history = Catalog(catalog_dir).history()
     assert history.first_seen()["n/new"] == pd.Timestamp(added_at)
     assert history.new_ids(now=added_at + timedelta(days=6)) == {"n/new"}
     assert history.new_ids(now=added_at + timedelta(days=8)) == frozenset()
@@ -349,7 +347,7 @@ def test_price_series_steps_through_reprices_removal_and_return(
     clock.advance(days=1)
     refresh(catalog, stand_in, [model("a/one", "0.000003", "0.000001"), model("z/other")])  # 03-05
 
-    series = load_history(catalog_dir).price_series("a/one")
+    series = Catalog(catalog_dir).history().price_series("a/one")
     points = [
         (f"{row.at:%m-%d}", row.field, row.unit, row.price_exact)
         for row in series.itertuples(index=False)
@@ -372,7 +370,7 @@ def test_price_series_steps_through_reprices_removal_and_return(
         (3.0, 1),
         (3.0, 1),
     ]
-    assert load_history(catalog_dir).price_series("no/such").empty
+    assert Catalog(catalog_dir).history().price_series("no/such").empty
 
 
 def test_a_failed_history_write_is_caught_up_by_the_next_refresh(
@@ -408,7 +406,7 @@ def test_a_damaged_history_is_moved_aside_and_restarts_from_the_stored_live_cata
     catalog = Catalog()
     refresh(catalog, stand_in, [model("a/one"), model("b/two")])
     (catalog_dir / HISTORY_NAME).write_text('{"schema_version": 1, "models": [', encoding="utf-8")
-    assert load_history(catalog_dir).notice is not None
+    assert Catalog(catalog_dir).history().notice is not None
     clock.advance(days=1)
     summary = refresh(catalog, stand_in, [model("a/one")])
     assert summary.startswith(
@@ -416,7 +414,7 @@ def test_a_damaged_history_is_moved_aside_and_restarts_from_the_stored_live_cata
     )
     moved = list((catalog_dir / "damaged").glob(f"history-*/{HISTORY_NAME}"))
     assert len(moved) == 1
-    history = load_history(catalog_dir)
+    history = Catalog(catalog_dir).history()
     assert history.baseline_at == T0  # the live catalog stored before became the baseline
     assert log(catalog_dir) == [("03-02 09:00", "removed", "b/two", "", "", "")]
 
@@ -468,7 +466,7 @@ def test_the_history_stays_small_after_a_thousand_refreshes(
         clock.advance(hours=1)
         catalog.refresh()
     assert (catalog_dir / HISTORY_NAME).stat().st_size - size < 10
-    history = load_history(catalog_dir)
+    history = Catalog(catalog_dir).history()
     assert history.refreshes == 1022
     assert len(history.events()) == 1050
 
@@ -498,9 +496,7 @@ def test_two_concurrent_writers_leave_a_coherent_history(catalog_dir: Path):
     finally:
         first.stop()
         second.stop()
-
-    clear_cache()
-    history = load_history(catalog_dir)
+    history = Catalog(catalog_dir).history()
     assert history.refreshes == 2 * times  # no refresh lost its history update
     events = history.events()
     # Each switch between the two catalogs shows as exactly one event per model, in a chain.
@@ -525,3 +521,19 @@ def test_two_concurrent_writers_leave_a_coherent_history(catalog_dir: Path):
 
 def _frame(models: list[dict[str, Any]]) -> pd.DataFrame:
     return normalize_models(models).frame
+
+
+def test_the_catalog_hands_out_one_reading_per_version_of_the_history(
+    catalog_dir: Path, stand_in: StandIn, clock: Clock
+):
+    catalog = Catalog(catalog_dir)
+    empty = catalog.history()
+    assert empty.is_empty and empty.version is None
+    refresh(Catalog(catalog_dir), stand_in, [model("a/one")])  # another process writes it
+    first = catalog.history()
+    assert first.refreshes == 1 and first.version is not None
+    assert catalog.history() is first  # unchanged file: the same reading
+    clock.advance(days=1)
+    refresh(Catalog(catalog_dir), stand_in, [model("a/one", "0.000003")])
+    second = catalog.history()
+    assert second.refreshes == 2 and second.version != first.version

@@ -16,7 +16,6 @@ from catalog.__main__ import main
 from catalog.fetch.normalize import normalize_models
 from catalog.history.backfill import past_listings
 from catalog.history.record import HISTORY_NAME, apply_listing, apply_refresh, empty_state, parse_stamp
-from catalog.history.view import load_history
 from tests.payloads import legacy_2024, model, scored, shape_2025, shape_2026
 from tests.stand_in import StandIn
 
@@ -118,7 +117,7 @@ def test_three_shapes_become_three_refreshes_in_order(
         ("2026-08-19", "removed", "meta-llama/llama-3.3-70b-instruct:free"),
         ("2026-08-19", "repriced", "openai/gpt-4o-mini"),
     ]
-    history = load_history(catalog_dir)
+    history = Catalog(catalog_dir).history()
     moved = history.events(kinds=["repriced"])
     assert [(r.at.year, r.id, r.field, r.old_exact, r.new_exact) for r in moved.itertuples()] == [
         (2025, "openai/gpt-4o-mini", "input_cache_read", "0", "0.075"),
@@ -214,7 +213,7 @@ def test_an_older_file_is_placed_before_the_live_history_and_the_next_refresh_re
     assert {k: v for k, v in after.items() if k != HISTORY_NAME} == {
         k: v for k, v in current.items() if k != HISTORY_NAME
     }  # the current catalog is untouched
-    history = load_history(catalog_dir)
+    history = Catalog(catalog_dir).history()
     assert history.baseline_at == datetime(2025, 12, 2, 17, 31, 12, tzinfo=UTC)
     assert history.events(kinds=["removed"])["id"].tolist() == [
         "anthropic/claude-sonnet-4",

@@ -10,7 +10,6 @@ import pyarrow as pa
 import pytest
 
 from catalog import Catalog
-from catalog.history.view import load_history
 from catalog.present.filters import Filters
 from catalog.present.table import table_frame
 from tests.payloads import catalog_of
@@ -73,21 +72,21 @@ def test_views_follow_the_snapshot_and_the_filters(stand_in: StandIn, catalog_di
     defaults = catalog.snapshot()
     views = views_for(defaults)
     assert views_for(defaults) is views
-    history = load_history(catalog.directory)
-    shown = views.table(history, "today", True, Filters())
-    assert views.table(history, "today", True, Filters()) is shown
+    history = catalog.history()
+    shown = views.table(history, True, Filters())
+    assert views.table(history, True, Filters()) is shown
     assert len(shown.rows) == defaults.count == 53
     assert isinstance(shown.display, pa.Table)
     assert shown.display.to_pandas().equals(table_frame(shown.rows).reset_index(drop=True))
     assert shown.picker == shown.rows["id"].tolist()
-    narrowed = views.table(history, "today", True, Filters(search="gpt"))
+    narrowed = views.table(history, True, Filters(search="gpt"))
     assert 0 < len(narrowed.rows) < 53
     assert views.counts()["models"] == 53
 
     live = catalog.refresh().snapshot
     live_views = views_for(live)
     assert live_views is not views
-    assert len(live_views.table(history, "today", True, Filters()).rows) == live.count == 10
+    assert len(live_views.table(history, True, Filters()).rows) == live.count == 10
     assert live_views.counts()["models"] == 10
 
 
@@ -107,9 +106,9 @@ def test_the_header_count_and_the_badges_share_one_new_set(
     stand_in.set_payload(later)
     snapshot = catalog.refresh().snapshot
     views = views_for(snapshot)
-    history = load_history(catalog_dir)
-    new = views.new_ids(history, "today")
+    history = Catalog(catalog_dir).history()
+    new = views.new_ids(history)
     assert new == {later["data"][6]["id"], later["data"][7]["id"]}
-    assert views.new_ids(history, "today") is new
-    listed = views.listed(history, "today", False)
+    assert views.new_ids(history) is new
+    listed = views.listed(history, False)
     assert set(listed.loc[listed["status"] == "new", "id"]) == set(new)

@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 import pandas as pd
@@ -100,8 +101,8 @@ class ShownTable:
 class SnapshotViews:
     """Everything the page derives from one catalog snapshot, each built once and then reused.
 
-    `history_key` identifies the history's state and the day (badges and removal grace move with
-    the date); `show_removed` and `filters` are the user's choices.
+    Views that show the history are kept per history version and day (badges and removal grace move
+    with the date); `show_removed` and `filters` are the user's choices.
     """
 
     def __init__(self, snapshot: Snapshot) -> None:
@@ -121,25 +122,24 @@ class SnapshotViews:
         """The header's figures."""
         return self._once.get("counts", self._build_counts)
 
-    def new_ids(self, history: History, history_key: Hashable) -> frozenset[str]:
+    def new_ids(self, history: History) -> frozenset[str]:
         """The models with a "new" badge: one set for the header's count and the table's badges."""
         return self._once.get(
-            ("new", history_key), lambda: recently_created(self.snapshot.models, history.new_ids())
+            ("new", _history_key(history)), lambda: recently_created(self.snapshot.models, history.new_ids())
         )
 
-    def listed(self, history: History, history_key: Hashable, show_removed: bool) -> pd.DataFrame:
+    def listed(self, history: History, show_removed: bool) -> pd.DataFrame:
         """The catalog with its "new" badges, plus recently removed models when asked."""
 
         def build() -> pd.DataFrame:
             removed = history.removed_models() if show_removed else None
-            return with_status(self.snapshot.models, self.new_ids(history, history_key), removed)
+            return with_status(self.snapshot.models, self.new_ids(history), removed)
 
-        return self._listed.get((history_key, show_removed), build)
+        return self._listed.get((_history_key(history), show_removed), build)
 
     def table(
         self,
         history: History,
-        history_key: Hashable,
         show_removed: bool,
         filters: Filters,
         provider_filters: ProviderFilters = ProviderFilters(),  # noqa: B008 - frozen, never mutated
@@ -147,7 +147,7 @@ class SnapshotViews:
         """The filtered, sorted rows and their display table."""
 
         def build() -> ShownTable:
-            listed = self.listed(history, history_key, show_removed)
+            listed = self.listed(history, show_removed)
             rows = apply_filters(listed, filters)
             if provider_filters.active:
                 rows = rows[rows["id"].isin(models_meeting(self.snapshot.endpoints, provider_filters))]
@@ -163,7 +163,7 @@ class SnapshotViews:
                 removed=len(listed) - self.snapshot.count,
             )
 
-        return self._tables.get((history_key, show_removed, filters, provider_filters), build)
+        return self._tables.get((_history_key(history), show_removed, filters, provider_filters), build)
 
     def provider_choices(self) -> dict[str, list[str]]:
         """What the hosting-provider filters offer."""
@@ -191,6 +191,10 @@ class SnapshotViews:
             "free": int(models["is_free"].sum()),
             "not_token_priced": int((~models["token_priced"]).sum()),
         }
+
+
+def _history_key(history: History) -> Hashable:
+    return history.version, date.today()
 
 
 _views: OrderedDict[int, SnapshotViews] = OrderedDict()

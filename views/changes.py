@@ -11,7 +11,7 @@ import streamlit as st
 
 from catalog import Catalog
 from catalog.history.changes import KINDS, PROVIDER_KINDS
-from catalog.history.view import chart_steps, load_history, sort_by_move
+from catalog.history.view import chart_steps, sort_by_move
 from catalog.pricing.fields import field_label
 from catalog.pricing.money import usd
 
@@ -32,7 +32,7 @@ TABLE_COLUMNS = ["name", "change", "field", "old", "new", "change_pct", "unit", 
 
 def render_changes(catalog: Catalog) -> None:
     """The "What changed" tab: changes by date range and kind, biggest price moves first."""
-    history = load_history(catalog.store)
+    history = catalog.history()
     if history.notice:
         st.warning(history.notice, icon=":material/warning:")
     if history.is_empty or history.baseline_at is None or history.last_refresh_at is None:
@@ -129,7 +129,7 @@ def _money(exact: object) -> str | None:
 
 def render_price_history(catalog: Catalog, model_id: str) -> None:
     """A step chart of one model's base prices since the history first saw it (for the details panel)."""
-    history = load_history(catalog.store)
+    history = catalog.history()
     steps = chart_steps(history.price_series(model_id))
     if steps.empty:
         st.caption("No price history for this model yet: it starts with the first live refresh.")

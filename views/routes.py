@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from catalog.catalog import Snapshot
 from catalog.errors import CatalogError
-from catalog.history.view import export_frame, load_history
+from catalog.history.view import export_frame
 from catalog.present.export import export_bytes, to_json_bytes
 from catalog.present.feed import ATOM_MEDIA_TYPE, ChangeQuery, atom_feed
 from catalog.present.freshness import is_stale, stale_after_hours
@@ -37,7 +37,7 @@ def feed(request: Request) -> Response:
     except CatalogError as error:
         return _bad_request(error)
     page_url = str(request.base_url)
-    body = atom_feed(load_history(catalog.store), query, self_url=str(request.url), page_url=page_url)
+    body = atom_feed(catalog.history(), query, self_url=str(request.url), page_url=page_url)
     return Response(body, media_type=ATOM_MEDIA_TYPE)
 
 
@@ -52,7 +52,7 @@ def changes_json(request: Request) -> Response:
         query = ChangeQuery.from_params(_params(request))
     except CatalogError as error:
         return _bad_request(error)
-    events = query.select(load_history(catalog.store))
+    events = query.select(catalog.history())
     return Response(to_json_bytes(export_frame(events)), media_type=JSON_MEDIA_TYPE)
 
 

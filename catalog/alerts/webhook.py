@@ -27,7 +27,7 @@ import requests
 from catalog.alerts.watch import Watchlist
 from catalog.catalog import Catalog, RefreshResult
 from catalog.errors import CatalogError, StoreError
-from catalog.history.view import export_frame, load_history
+from catalog.history.view import export_frame
 from catalog.present.export import to_json_bytes
 from catalog.present.feed import change_lines, counts_text
 
@@ -62,7 +62,7 @@ def notify_refresh(catalog: Catalog, result: RefreshResult, url: str, watchlist:
     if not result.fetched or snapshot.fetched_at is None:
         return "no notification: another process made this refresh"
     at = snapshot.fetched_at
-    events = load_history(catalog.directory).events(since=at, until=at + timedelta(seconds=1))
+    events = catalog.history().events(since=at, until=at + timedelta(seconds=1))
     watched = watchlist.watched(events, snapshot.models)
     if watched.empty:
         return "no notification: nothing watched changed"

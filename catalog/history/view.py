@@ -1,7 +1,7 @@
 """Reading the change history for display: events, removed models, "new" badges, price series.
 
-`catalog.history.record` records `history.json`; this module reads it, once per file change (`load_history`
-costs one `stat` when nothing changed), and shapes it for the page and the CLI.
+`catalog.history.record` records `history.json`; this module reads it (`Catalog.history()` reads it
+again only when the file changed), and shapes it for the page and the CLI.
 """
 
 from __future__ import annotations
@@ -59,9 +59,12 @@ def _display(raw: str | None, factor: Decimal) -> tuple[float, str]:
 class History:
     """One immutable reading of the history file; every view is computed once and shared."""
 
-    def __init__(self, state: Mapping[str, Any] | None = None, notice: str | None = None) -> None:
+    def __init__(
+        self, state: Mapping[str, Any] | None = None, notice: str | None = None, version: Hashable = None
+    ) -> None:
         self._state = state if state is not None else empty_state()
         self.notice = notice
+        self.version = version  # the file's identity when read: a new version, a new reading
 
     @property
     def baseline_at(self) -> datetime | None:
@@ -394,28 +397,23 @@ def load_history(source: CatalogStore | str | os.PathLike[str] | None = None) ->
         cached = _cache.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]
-    history = _read(store)
+    history = _read(store, version)
     with _cache_lock:
         _cache[key] = (version, history)
     return history
 
 
-def _read(store: CatalogStore) -> History:
+def _read(store: CatalogStore, version: Hashable | None) -> History:
     try:
         document = store.read_document(HISTORY_NAME)
     except StoreError as error:
-        return History(notice=f"The change history cannot be read ({error}).")
+        return History(notice=f"The change history cannot be read ({error}).", version=version)
     if document is None:
-        return History()
+        return History(version=version)
     try:
-        return History(parse_state(document.data.decode("utf-8")))
+        return History(parse_state(document.data.decode("utf-8")), version=version)
     except ValueError as error:
         return History(
-            notice=f"The change history cannot be read ({error}); the next refresh starts it again."
+            notice=f"The change history cannot be read ({error}); the next refresh starts it again.",
+            version=version,
         )
-
-
-def clear_cache() -> None:
-    """Forget every cached reading (tests)."""
-    with _cache_lock:
-        _cache.clear()
