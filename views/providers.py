@@ -27,6 +27,20 @@ COLUMN_CONFIG = {
     ),
 }
 
+# The models table's provider columns (offered by its column chooser after a provider refresh).
+PROVIDER_TABLE_CONFIG = {
+    "Providers": st.column_config.NumberColumn(help="Hosting providers serving the model"),
+    "Cheapest input $/1M tokens": st.column_config.NumberColumn(
+        format=MONEY, help="The input price of the provider with the lowest one"
+    ),
+    "Cheapest output $/1M tokens": st.column_config.NumberColumn(
+        format=MONEY, help="That provider's output price"
+    ),
+    "Best throughput (tokens/s)": st.column_config.NumberColumn(
+        format="%.0f", help="The fastest provider's median over the last 30 minutes"
+    ),
+}
+
 
 def run_provider_refresh(catalog: Catalog) -> None:
     """Every model's providers fetched under a status box with a progress bar; the outcome to the sidebar."""
