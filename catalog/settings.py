@@ -80,6 +80,13 @@ def http_url(text: str) -> str:
     return text.rstrip("/")
 
 
+def positive_whole_number(text: str) -> int:
+    number = _number(text)
+    if number < 1 or number != int(number):
+        raise ValueError("expected a whole number above 0")
+    return int(number)
+
+
 def plain_text(text: str) -> str:
     return text
 
@@ -152,6 +159,18 @@ API_KEY: Setting[str | None] = Setting(
 DEADLINE_S = Setting(
     "OPENROUTER_DEADLINE_S", 30.0, positive_number, "overall time limit of one refresh, retries included"
 )
+MAX_RESPONSE_MB = Setting(
+    "OPENROUTER_MAX_RESPONSE_MB",
+    64.0,
+    positive_number,
+    "the largest response read, once decompressed; a larger (or endless) one is refused while read",
+)
+MAX_MODELS = Setting(
+    "OPENROUTER_MAX_MODELS",
+    100_000,
+    positive_whole_number,
+    "the most models a refresh accepts; a response listing more is refused",
+)
 CONCURRENCY = Setting(
     "OPENROUTER_CONCURRENCY",
     8,
@@ -200,6 +219,8 @@ SETTINGS: tuple[Setting[Any], ...] = (
     API_BASE,
     API_KEY,
     DEADLINE_S,
+    MAX_RESPONSE_MB,
+    MAX_MODELS,
     CONCURRENCY,
     PROVIDERS_DEADLINE_S,
     STALE_HOURS,

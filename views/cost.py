@@ -9,10 +9,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from catalog.present.text import ignored_note
 from catalog.pricing.calculator import (
     CUSTOM_PRESET,
     PRESETS,
     WORKLOAD_PARAMS,
+    budget_from_params,
     calculator_csv,
     calculator_frame,
     cheapest,
@@ -28,6 +30,7 @@ from catalog.pricing.schedule import format_hhmm
 DEFAULT_PRESET = "Chat"
 BUDGET_SCALE = 2  # the budget line is drawn while it is at most this many times the dearest bar
 PRESET_KEY, UTC_KEY, BUDGET_KEY, TOP_KEY = "cost_preset", "cost_utc_time", "cost_budget", "cost_top_n"
+IGNORED_KEY = "cost_url_ignored"
 PRESET_PARAM, UTC_PARAM, BUDGET_PARAM = "w_preset", "w_utc", "w_budget"
 ANY_TIME = -1  # the base price; a selectbox shows None as an empty "Choose an option"
 UTC_CHOICES = [ANY_TIME, *range(0, 2400, 100)]
@@ -101,6 +104,8 @@ def render_calculator(filtered: pd.DataFrame, endpoints: pd.DataFrame | None = N
             label, min_value=0, step=100, key=_key(name), help=help_text, on_change=_mark_custom
         )
     _write_url()
+    if st.session_state.get(IGNORED_KEY):
+        st.caption(ignored_note(st.session_state[IGNORED_KEY]))
 
     try:
         workload = current_workload()
@@ -262,17 +267,20 @@ def _start_from_url() -> None:
     if _key("input_tokens") in st.session_state:
         return
     params = st.query_params.to_dict()
+    ignored: list[str] = []
     preset = params.get(PRESET_PARAM)
-    workload = workload_from_params(params, PRESETS.get(preset, PRESETS[DEFAULT_PRESET]))
+    if preset is not None and preset not in PRESETS and preset != CUSTOM_PRESET:
+        ignored.append(f"{PRESET_PARAM}={preset}")
+    workload = workload_from_params(params, PRESETS.get(preset, PRESETS[DEFAULT_PRESET]), ignored)
     for name, value in asdict(workload).items():
         st.session_state[_key(name)] = value
     st.session_state[PRESET_KEY] = preset_of(workload)
     utc_time = current_utc_time()
+    if params.get(UTC_PARAM) and utc_time not in UTC_CHOICES[1:]:
+        ignored.append(f"{UTC_PARAM}={params[UTC_PARAM]}")  # not a time, or not on the hour
     st.session_state[UTC_KEY] = utc_time if utc_time in UTC_CHOICES else ANY_TIME
-    try:
-        st.session_state[BUDGET_KEY] = max(float(params.get(BUDGET_PARAM, 0)), 0.0)
-    except ValueError:
-        st.session_state[BUDGET_KEY] = 0.0
+    st.session_state[BUDGET_KEY] = budget_from_params(params, BUDGET_PARAM, ignored)
+    st.session_state[IGNORED_KEY] = ignored
     st.session_state.setdefault(TOP_KEY, 15)
 
 

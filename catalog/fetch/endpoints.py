@@ -63,13 +63,17 @@ class ParsedEndpoints:
     problems: list[str] = field(default_factory=list)
 
 
-def endpoints_url(api_base: str, model_id: str) -> str:
-    """`{base}/models/{author}/{slug}/endpoints`: the id's `:variant` in the path, each segment quoted."""
+def endpoints_path(model_id: str) -> str:
+    """`/models/{author}/{slug}/endpoints`: the id's `:variant` in the path, each segment quoted."""
     segments = model_id.split("/")
     if len(segments) < 2 or any(s in ("", ".", "..") for s in segments):
         raise BadResponse(f"model id {model_id[:80]!r} cannot name an endpoints path")
-    path = "/".join(quote(segment, safe=":~") for segment in segments)
-    return f"{api_base.rstrip('/')}/models/{path}/endpoints"
+    return "/models/" + "/".join(quote(segment, safe=":~") for segment in segments) + "/endpoints"
+
+
+def endpoints_url(api_base: str, model_id: str) -> str:
+    """The endpoints URL of a model under `api_base`."""
+    return api_base.rstrip("/") + endpoints_path(model_id)
 
 
 def parse_endpoints(payload: dict[str, Any], model_id: str, fetched_at: datetime) -> ParsedEndpoints:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from catalog.errors import CatalogError, FetchTimeout, HTTPStatusError
 from catalog.fetch.client import OpenRouterClient, SharedBackoff
-from catalog.fetch.endpoints import endpoints_frame, endpoints_url, parse_endpoints
+from catalog.fetch.endpoints import endpoints_frame, endpoints_path, parse_endpoints
 
 Progress = Callable[[int, int], None]  # (models done, models in all)
 
@@ -59,7 +59,7 @@ def fetch_all_endpoints(
         if stop.is_set() or time.monotonic() >= deadline:
             return model_id, None, [], f"not reached within {client.deadline_s:g} s"
         try:
-            payload, _ = client.get_json(endpoints_url(client.api_base, model_id), deadline, backoff)
+            payload, _ = client.get_api_json(endpoints_path(model_id), deadline, backoff)
             parsed = parse_endpoints(payload, model_id, fetched_at)
         except HTTPStatusError as error:
             if error.status == 404:
