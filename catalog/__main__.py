@@ -47,7 +47,7 @@ def cmd_refresh(args: argparse.Namespace, catalog: Catalog) -> int:
         say(notify_refresh(catalog, result, notify_url, watchlist))
     if args.providers:
         providers = catalog.refresh_providers(progress=progress_line if sys.stderr.isatty() else None)
-        print(f"providers: {providers.summary()}")
+        say(f"providers: {providers.summary()}")
     return 0
 
 
@@ -60,7 +60,7 @@ def progress_line(done: int, total: int) -> None:
 def cmd_providers(args: argparse.Namespace, catalog: Catalog) -> int:
     snapshot = catalog.snapshot()
     if snapshot.notice:
-        print(f"note: {snapshot.notice}", file=sys.stderr)
+        say(f"note: {snapshot.notice}", error=True)
     endpoints = snapshot.endpoints
     if snapshot.endpoints_fetched_at is None:
         print("note: no providers yet; run `python -m catalog refresh --providers`", file=sys.stderr)
@@ -71,7 +71,8 @@ def cmd_providers(args: argparse.Namespace, catalog: Catalog) -> int:
     models = snapshot.models
     ordered = cheapest_first(endpoints, models["id"].tolist())
     not_per_token = set(models.loc[~models["token_priced"], "id"])
-    write_output(export_providers(ordered, args.format, not_per_token), args.output)
+    data = export_providers(ordered, args.format, not_per_token)
+    write_output(data, args.output, for_people=args.format == "table")
     return 0
 
 

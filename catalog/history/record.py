@@ -397,7 +397,9 @@ def _check_event(event: Any) -> None:
     what = f"the {event['change']} event of {event['id'][:80]!r}"
     _check_stamp(event.get("at"), f"{what}: at")
     if "prices" in event:
-        _check_prices(event["prices"], what, pairs=event["change"] == "repriced")
+        _check_prices(event["prices"], what, pairs=event["change"] in ("repriced", "provider_repriced"))
+    if "provider" in event and not isinstance(event["provider"], str):
+        raise ValueError(f"{what}: provider is not a name")
     tiers = event.get("tiers", ["", ""])
     if not (isinstance(tiers, list) and len(tiers) == 2 and all(isinstance(t, str) for t in tiers)):
         raise ValueError(f"{what}: tiers are not a pair of texts")

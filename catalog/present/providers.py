@@ -11,7 +11,7 @@ import pandas as pd
 
 from catalog.fetch.endpoints import ENDPOINT_COLUMNS
 from catalog.present.export import to_csv_bytes, to_json_bytes
-from catalog.pricing.cost import _printable
+from catalog.present.terminal import printable as _printable
 
 EXPORT_FORMATS = ("table", "csv", "json")
 # A provider is up when its status is 0; OpenRouter sends negative numbers for degraded or down.
