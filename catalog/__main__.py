@@ -147,9 +147,8 @@ def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
         since=args.since, until=args.until, kinds=tuple(args.kind or ()), authors=tuple(args.author or ())
     )
     events = query.select(history)
-    watchlist = watchlist_of(args)
-    if not watchlist.everything:
-        events = watchlist.watched(events, catalog.snapshot().models)
+    if args.watch:  # only when asked: `changes` lists what /api/changes.json serves
+        events = load_watchlist(args.watch).watched(events, catalog.snapshot().models)
     if args.format == "atom":
         data = atom_feed(history, query)
     elif args.format == "csv":
@@ -300,9 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument(
         "--author", action="append", help="only models of this author, e.g. openai (repeat for several)"
     )
-    changes.add_argument(
-        "--watch", metavar="FILE", help="only watched changes (default: $CATALOG_WATCH_FILE, else all)"
-    )
+    changes.add_argument("--watch", metavar="FILE", help="only the changes this watch file watches")
     changes.add_argument("--format", choices=("table", "csv", "json", "atom"), default="table")
     changes.add_argument("--output", "-o", help="file to write (default: standard output)")
     changes.set_defaults(run=cmd_changes)

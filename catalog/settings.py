@@ -178,7 +178,7 @@ WATCH_FILE: Setting[Path | None] = Setting(
     "CATALOG_WATCH_FILE",
     None,
     directory,
-    "the watch file: models, authors and rules whose changes alerts and `changes` report",
+    "the watch file (models, authors, rules) for `refresh`'s alerts and the page's Watched models only",
 )
 NOTIFY_URL: Setting[str | None] = Setting(
     "CATALOG_NOTIFY_URL",

@@ -101,7 +101,11 @@ def test_the_calculator_shows_hand_computed_figures_and_escapes_names():
     # c/tiered 0.00225 x 300 = 0.675 and b/dear 0.013 x 300 = 3.9 do not fit $0.50 a month
     assert table["fits_budget"].tolist() == [True, False, False]
     assert metric(app, "Fit the budget") == "1 of 3"
-    assert app.expander[0].label == "1 model without a cost for this workload, and why"
+    assert (
+        app.expander[0].label
+        == "Workload: 1,000 input and 100 output tokens, 10 requests a day (500 cached) · edit"
+    )
+    assert app.expander[1].label == "1 model without a cost for this workload, and why"
 
 
 def test_the_workload_comes_from_the_url_and_goes_back_to_it():

@@ -68,6 +68,20 @@ def _key(name: str) -> str:
     return f"cost_{name}"
 
 
+def _workload_summary() -> str:
+    """The workload in a line: "Workload: 250,000 input and 1,000 output tokens, 50 requests a day"."""
+    tokens = {name: int(st.session_state[_key(name)]) for name in INPUTS}
+    text = (
+        f"Workload: {tokens['input_tokens']:,} input and {tokens['output_tokens']:,} output tokens, "
+        f"{tokens['requests']:,} requests a day"
+    )
+    extras = [f"{tokens[name]:,} {word}" for name, word in (
+        ("cached_input_tokens", "cached"), ("reasoning_tokens", "reasoning"), ("images", "images"),
+        ("web_searches", "searches"),
+    ) if tokens[name]]  # fmt: skip
+    return text + (f" ({', '.join(extras)})" if extras else "") + " · edit"
+
+
 def render_calculator(filtered: pd.DataFrame) -> None:
     """The calculator for the currently filtered models."""
     _start_from_url()
@@ -95,13 +109,15 @@ def render_calculator(filtered: pd.DataFrame) -> None:
     )
     top[3].number_input("Models in the chart", min_value=1, max_value=100, step=1, key=TOP_KEY)
 
-    for position, name in enumerate(INPUTS):
-        if position % 4 == 0:  # one row of columns at a time: on a narrow screen they stack in order
-            columns = st.columns(4)
-        label, help_text = INPUTS[name]
-        columns[position % 4].number_input(
-            label, min_value=0, step=100, key=_key(name), help=help_text, on_change=_mark_custom
-        )
+    # Folded, with the workload in its label: on a phone the costs are then a short scroll away.
+    with st.expander(_workload_summary(), icon=":material/tune:"):
+        for position, name in enumerate(INPUTS):
+            if position % 4 == 0:  # one row of columns at a time: on a narrow screen they stack in order
+                columns = st.columns(4)
+            label, help_text = INPUTS[name]
+            columns[position % 4].number_input(
+                label, min_value=0, step=100, key=_key(name), help=help_text, on_change=_mark_custom
+            )
     _write_url()
     if st.session_state.get(IGNORED_KEY):
         st.caption(ignored_note(st.session_state[IGNORED_KEY]))
