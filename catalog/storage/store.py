@@ -22,7 +22,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
@@ -461,7 +460,3 @@ def _remove_quietly(path: str | os.PathLike[str]) -> None:
 
 def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-
-
-def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
