@@ -48,7 +48,7 @@ from catalog.fetch.rawjson import loads_with_item_texts  # noqa: E402
 from catalog.storage.interface import open_store  # noqa: E402
 from catalog.storage.store import Store  # noqa: E402
 from tests.moto_server import MotoServer  # noqa: E402
-from tests.stand_in import StandIn  # noqa: E402
+from tools.stand_in import StandIn  # noqa: E402
 
 APP = ROOT / "streamlit_app.py"
 REAL_CATALOG = ROOT.parent / "shared" / "data" / "openrouter" / "openrouter_models_2026-08_all.json"

@@ -8,7 +8,6 @@ models not priced per token.
 
 from __future__ import annotations
 
-import copy
 import random
 from typing import Any
 
@@ -215,20 +214,6 @@ def catalog_of(count: int, *, seed: int = 7, prefix: str = "") -> dict[str, Any]
         item["created"] = 1700000000 + index * 3600
         models.append(item)
     return payload(models)
-
-
-def text_only(body: dict[str, Any]) -> dict[str, Any]:
-    """What OpenRouter answers without output_modalities=all: text-output models only."""
-    trimmed = copy.deepcopy(body)
-    trimmed["data"] = [
-        m
-        for m in trimmed["data"]
-        if not isinstance(m, dict)  # a broken item is passed on as it is, for the client to report
-        or "text" in (m.get("architecture") or {}).get("output_modalities", ["text"])
-    ]
-    if "total_count" in trimmed:
-        trimmed["total_count"] = len(trimmed["data"])
-    return trimmed
 
 
 def scored(

@@ -23,7 +23,7 @@ from catalog.__main__ import build_parser
 from catalog.fetch.defaults import defaults_as_of
 from catalog.present.export import to_csv_bytes
 from tests import payloads
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 CANARY_KEY = "sk-or-canary-7f3a9c1e5d2b4a6f8e0c"

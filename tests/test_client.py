@@ -22,7 +22,7 @@ from catalog.errors import (
 )
 from catalog.fetch.client import OpenRouterClient
 from tests import payloads
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 API_BASE = "https://openrouter.test/api/v1"
 MODELS_URL = f"{API_BASE}/models?output_modalities=all"
