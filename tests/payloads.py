@@ -11,6 +11,10 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pandas as pd
+
+from catalog.fetch.normalize import normalize_models
+
 
 def model(
     model_id: str,
@@ -374,3 +378,11 @@ def realistic_catalog(now: float, *, before: bool = False) -> dict[str, Any]:
             model("gone/old-free:free", "0", "0", name="Gone: Old Free", created=int(now - 800 * day)),
         ]
     return payload(models)
+
+
+GEMINI_TIER = [{"min_prompt_tokens": 200000, "prompt": "0.0000025", "completion": "0.000015"}]
+
+
+def frame_of(*models: dict[str, Any]) -> pd.DataFrame:
+    """The normalized frame of the given model objects."""
+    return normalize_models(list(models)).frame
