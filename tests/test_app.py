@@ -59,11 +59,15 @@ def test_first_load_shows_every_bundled_model_without_network(app: AppTest, stan
 def test_table_labels_free_variable_and_non_token_prices(app: AppTest) -> None:
     table = app.dataframe[0].value.set_index("ID")
     assert table.loc["openrouter/auto", "Pricing"] == "variable"
-    assert pd.isna(table.loc["openrouter/auto", "Input $/1M tokens"])
+    assert table.loc["openrouter/auto", "Input $/1M"] == "variable"
     assert table.loc["meta-llama/llama-3.3-70b-instruct:free", "Pricing"] == "free"
+    assert table.loc["meta-llama/llama-3.3-70b-instruct:free", "Input $/1M"] == "$0.00"
     assert table.loc["openai/whisper-1", "Pricing"] == "per audio (transcription)"
-    assert pd.isna(table.loc["openai/whisper-1", "Input $/1M tokens"])  # never $6,000 per 1M "tokens"
-    assert table.loc["openai/gpt-4o", "Input $/1M tokens"] == 2.5
+    # Its own unit, never $6,000 per 1M "tokens".
+    assert table.loc["openai/whisper-1", "Input $/1M"] == "$0.006/unit"
+    assert pd.isna(table.loc["openai/whisper-1", "Output $/1M"])
+    assert table.loc["openai/gpt-4o", "Input $/1M"] == "$2.50"
+    assert table.loc["openai/gpt-4o", "Output $/1M"] == "$10.00"
     assert (table["OpenRouter page"].str.startswith("https://openrouter.ai/")).all()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -79,7 +81,8 @@ def test_both_views_render_on_the_bundled_defaults():
     # Chat preset: 1,500 input and 400 output tokens, 1,000 requests a day, 30-day month.
     mini = models.set_index("id").loc["openai/gpt-4o-mini"]
     expected = (1500 * mini["prompt_per_mtok"] + 400 * mini["completion_per_mtok"]) / 1e6 * 1000 * 30
-    assert table.loc["openai/gpt-4o-mini", "per_month_usd"] == pytest.approx(expected)
+    assert expected == pytest.approx(13.95)
+    assert table.loc["openai/gpt-4o-mini", "per_month_usd"] == "$13.95"
     comparison = compare_table(app)
     assert list(comparison.columns) == ["openai/gpt-4o-mini", "google/gemini-2.5-pro"]
     assert comparison.loc["× cheapest", "openai/gpt-4o-mini"] == "1.00×"
@@ -91,14 +94,14 @@ def test_the_calculator_shows_hand_computed_figures_and_escapes_names():
     table = cost_table(app)
     # a/cheap: 500 x 0.000001 + 500 x 0.0000001 + 100 x 0.000002 = 0.00075 a request, x 10 x 30
     first = table.iloc[0]
-    assert (first["id"], first["per_request_usd"], first["per_day_usd"]) == ("a/cheap", 0.00075, 0.0075)
-    assert first["per_month_usd"] == pytest.approx(0.225)
+    assert (first["id"], first["per_request_usd"], first["per_day_usd"]) == ("a/cheap", "$0.00075", "$0.0075")
+    assert first["per_month_usd"] == "$0.225"
     assert first["name"] == "**Cheap** <b>x</b>"  # a cell: shown as text, never as markdown or HTML
     assert app.text[0].value.startswith("Cheapest: **Cheap** <b>x</b> (a/cheap)")
     # c/tiered 0.00225 x 300 = 0.675 and b/dear 0.013 x 300 = 3.9 do not fit $0.50 a month
     assert table["fits_budget"].tolist() == [True, False, False]
     assert metric(app, "Fit the budget") == "1 of 3"
-    assert app.expander[0].label == "1 models without a cost"
+    assert app.expander[0].label == "1 model without a cost for this workload, and why"
 
 
 def test_the_workload_comes_from_the_url_and_goes_back_to_it():
@@ -157,3 +160,54 @@ def test_free_and_non_text_models_can_be_included():
     priced = (models["token_priced"] & ~models["variable_pricing"]).sum()
     assert metric(app, "Models with a cost") == f"{priced:,}"
     assert table_has_free(app)
+
+
+def test_the_time_box_reads_any_time_until_a_time_is_picked() -> None:
+    app = page(FIXTURE_PAGE)
+    box = app.selectbox(key="cost_utc_time")
+    assert box.options[0] == "Any time (base price)"
+    assert box.index == 0  # never an empty "Choose an option"
+    box.set_value(1700).run()
+    assert not app.exception
+    assert app.query_params["w_utc"] == "1700"
+
+
+def test_no_model_with_a_cost_says_why_and_how_to_recover() -> None:
+    script = FIXTURE_PAGE.split("models = normalize_models")[0] + (
+        'models = normalize_models([model("a/free:free", "0", "0"), model("openrouter/auto", "-1", "-1")])\n'
+        "models = models.frame\n"
+        "render_calculator(models)\n"
+    )
+    app = page(script)
+    assert not app.exception
+    assert "No model can be priced for this workload" in app.info[0].value
+    assert not app.metric  # no "0 models with a cost" figure over an empty grid
+
+
+def test_a_long_prompt_never_ranks_a_model_that_cannot_take_it() -> None:
+    script = FIXTURE_PAGE.split("models = normalize_models")[0] + (
+        "import time\n"
+        "from tests.payloads import realistic_catalog\n"
+        "models = normalize_models(realistic_catalog(time.time())['data']).frame\n"
+        "render_calculator(models)\n"
+    )
+    app = page(script, w_preset="Long context (250k prompt)")
+    assert not app.exception
+    table = cost_table(app)
+    assert "tiny/short-context" not in table["id"].tolist()  # the cheapest per token, but 8,192 tokens
+    assert table["id"].tolist()[0] == "long/context-1m"
+    # The 8,192-token model, and a 128,000-token one: 251,000 tokens fit neither.
+    assert "2 models cannot take this workload" in " ".join(c.value for c in app.caption)
+    unpriced = app.dataframe[1].value.set_index("id")
+    assert unpriced.loc["tiny/short-context", "reason"] == "context 8,192 < 251,000 tokens"
+
+
+def test_the_chart_follows_the_table_and_draws_only_a_readable_budget() -> None:
+    app = page(FIXTURE_PAGE, w_in="1000", w_out="100", w_req="10", w_budget="50")
+    assert not app.exception
+    chart = json.loads(app.get("vega_lite_chart")[0].proto.spec)
+    assert chart["encoding"]["y"]["sort"] == cost_table(app)["id"].tolist()[:3]  # the table's order
+    assert "layer" not in chart  # $50 against bars under $4: no line stretching the axis
+    assert "far beyond these bars, so it is not drawn: all 3 fit it" in " ".join(c.value for c in app.caption)
+    app = page(FIXTURE_PAGE, w_in="1000", w_out="100", w_req="10", w_budget="0.5")
+    assert "layer" in json.loads(app.get("vega_lite_chart")[0].proto.spec)  # drawn where readable

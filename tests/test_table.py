@@ -43,10 +43,20 @@ def test_pricing_labels_say_free_variable_and_unit() -> None:
 
 def test_table_never_shows_a_per_token_price_for_other_units() -> None:
     table = table_frame(
-        frame_of(model("a/stt", "0.006", "0", outputs=("transcription",)), model("a/b", "0.00000045"))
+        frame_of(
+            model("a/stt", "0.006", "0", outputs=("transcription",)),
+            model("a/b", "0.00000045", "0.0000000208333333333333"),
+            model("a/img", "0", "0", outputs=("image",), image="0.04", image_output="0.0000083832335"),
+            model("a/video", "0", "0", outputs=("video",)),
+        )
     )
-    assert pd.isna(table["Input $/1M tokens"].iloc[0])
-    assert table["Input $/1M tokens"].iloc[1] == 0.45
+    assert table["Input $/1M"].tolist()[:3] == ["$0.006/unit", "$0.45", "$0.04/image"]
+    assert table["Output $/1M"].fillna("—").tolist()[:3] == [
+        "—",
+        "$0.0208333333333333",
+        "≈$8.383/1M image output",
+    ]
+    assert table["Input $/1M"].isna().tolist()[3]  # no price listed at all: "—" in the table
 
 
 def test_price_rows_are_exact_with_units() -> None:
@@ -104,9 +114,9 @@ def test_status_column_only_when_a_row_has_a_badge() -> None:
     assert marked["Status"].tolist()[1] == "new"
     assert list(marked.columns[:6]) == [
         "Model",
-        "Input $/1M tokens",
-        "Output $/1M tokens",
-        "Context (tokens)",
+        "Input $/1M",
+        "Output $/1M",
+        "Context",
         "Status",
         "ID",
     ]

@@ -9,6 +9,7 @@ import streamlit as st
 from catalog.present.chartdata import METRICS, cheapest, priced_models, provider_summary, scatter_points
 
 PRICE_FORMAT = "$,.4~f"
+MONEY_AXIS = alt.Axis(format="$,.2f")  # axis ticks in dollars, two decimals
 INPUT_AXIS = ("prompt_per_mtok", "Input $/1M tokens (log)")
 
 
@@ -56,7 +57,7 @@ def render_charts(filtered: pd.DataFrame) -> None:
         tooltip=[alt.Tooltip("provider:N", title="Author"), alt.Tooltip("models:Q", title="Models")],
     )
     medians = base.mark_bar(color="#f59e0b").encode(
-        x=alt.X("median_prompt_per_mtok:Q", title="Median input $/1M tokens"),
+        x=alt.X("median_prompt_per_mtok:Q", title="Median input $/1M tokens", axis=MONEY_AXIS),
         tooltip=[
             alt.Tooltip("provider:N", title="Author"),
             alt.Tooltip("median_prompt_per_mtok:Q", title="Median input $/1M", format=PRICE_FORMAT),
@@ -82,7 +83,7 @@ def render_charts(filtered: pd.DataFrame) -> None:
         alt.Chart(top)
         .mark_bar()
         .encode(
-            x=alt.X("price:Q", title=METRICS[metric]),
+            x=alt.X("price:Q", title=METRICS[metric], axis=MONEY_AXIS),
             y=alt.Y("name:N", sort="x", title=None, axis=alt.Axis(labelLimit=260)),
             color=alt.Color("provider:N", title="Author"),
             tooltip=[*tooltip[:4], alt.Tooltip("price:Q", title=METRICS[metric], format=PRICE_FORMAT)],
@@ -100,9 +101,13 @@ def _log_scatter(
         alt.Chart(points)
         .mark_circle(size=60, opacity=0.7)
         .encode(
-            x=alt.X(f"{x[0]}:Q", scale=alt.Scale(type="log"), title=x[1]),
-            y=alt.Y(f"{y[0]}:Q", scale=alt.Scale(type="log"), title=y[1]),
+            x=alt.X(f"{x[0]}:Q", scale=alt.Scale(type="log"), title=x[1], axis=_axis(x[0])),
+            y=alt.Y(f"{y[0]}:Q", scale=alt.Scale(type="log"), title=y[1], axis=_axis(y[0])),
             color=alt.Color("provider:N", legend=None),
             tooltip=tooltip,
         )
     )
+
+
+def _axis(column: str) -> alt.Axis:
+    return MONEY_AXIS if column.endswith("_per_mtok") else alt.Axis(format=",")

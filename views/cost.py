@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields
+from decimal import Decimal
 
 import altair as alt
 import pandas as pd
@@ -19,13 +20,16 @@ from catalog.pricing.calculator import (
     workload_from_params,
 )
 from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload, parse_utc_time
+from catalog.pricing.fit import fit_problems
 from catalog.pricing.money import usd, usd_short
 from catalog.pricing.schedule import format_hhmm
 
 DEFAULT_PRESET = "Chat"
+BUDGET_SCALE = 2  # the budget line is drawn while it is at most this many times the dearest bar
 PRESET_KEY, UTC_KEY, BUDGET_KEY, TOP_KEY = "cost_preset", "cost_utc_time", "cost_budget", "cost_top_n"
 PRESET_PARAM, UTC_PARAM, BUDGET_PARAM = "w_preset", "w_utc", "w_budget"
-UTC_CHOICES = [None, *range(0, 2400, 100)]
+ANY_TIME = -1  # the base price; a selectbox shows None as an empty "Choose an option"
+UTC_CHOICES = [ANY_TIME, *range(0, 2400, 100)]
 INPUTS = {  # Workload field -> (label, help)
     "input_tokens": (
         "Input tokens per request",
@@ -76,7 +80,7 @@ def render_calculator(filtered: pd.DataFrame) -> None:
         "UTC time of the requests",
         UTC_CHOICES,
         key=UTC_KEY,
-        format_func=lambda hhmm: "Any time (base price)" if hhmm is None else f"{format_hhmm(hhmm)} UTC",
+        format_func=lambda hhmm: "Any time (base price)" if hhmm == ANY_TIME else f"{format_hhmm(hhmm)} UTC",
         help="A few models charge less at some hours. Without a time, the base price is used.",
     )
     top[2].number_input(
@@ -104,7 +108,7 @@ def render_calculator(filtered: pd.DataFrame) -> None:
         st.error(text[:1].upper() + text[1:], icon=":material/error:")
         return
     budget = st.session_state[BUDGET_KEY] or None
-    utc_time = st.session_state[UTC_KEY]
+    utc_time = current_utc_time()
     choices = st.columns(2)
     include_free = choices[0].checkbox("Include free models", key="cost_include_free")
     include_other = choices[1].checkbox(
@@ -128,22 +132,41 @@ def render_calculator(filtered: pd.DataFrame) -> None:
         if not unpriced.empty:
             _unpriced(unpriced)
         return
+    cannot_take = sum(
+        p is not None for p in fit_problems(candidates, workload.input_tokens, workload.output_tokens)
+    )
+    if cannot_take:
+        st.caption(
+            f"{cannot_take:,} model{'' if cannot_take == 1 else 's'} cannot take this workload (context or "
+            "output limit too small): never ranked here, listed below with the reason."
+        )
     _figures(priced, budget)
     if not priced.empty:
-        st.altair_chart(_chart(cheapest(table, st.session_state[TOP_KEY]), budget), key="cost_chart")
-    shown = ["name", "id", "per_request_usd", "per_day_usd", "per_month_usd", "fits_budget", "note"]
+        top = cheapest(table, st.session_state[TOP_KEY])
+        st.altair_chart(_chart(top, budget))  # no key: a keyed chart could keep a stale order
+        if budget and budget > BUDGET_SCALE * float(top["per_month_usd"].max()):
+            st.caption(
+                f"The budget ({usd(Decimal(str(budget)))}/month) is far beyond these bars, so it is "
+                f"not drawn: all {len(top):,} fit it."
+            )
+    # The costs right after the model (pinned): on a phone they are what fits beside it.
+    shown = ["name", "per_month_usd", "per_request_usd", "per_day_usd", "fits_budget", "note", "id"]
+    money = {
+        column: priced[f"cost_{column}"].map(usd_short)
+        for column in ("per_month_usd", "per_request_usd", "per_day_usd")
+    }
     st.dataframe(
-        priced[shown],  # the exact Decimal columns stay out of the browser; the CSV below has them
+        priced.assign(**money)[shown],  # readable dollars ("≈" when rounded); the CSV below is exact
         hide_index=True,
         key="cost_table",
         placeholder="—",
         column_order=[c for c in shown if budget or c != "fits_budget"],
         column_config={
-            "name": st.column_config.TextColumn("Model"),
+            "name": st.column_config.TextColumn("Model", pinned=True),
             "id": st.column_config.TextColumn("Id"),
-            "per_request_usd": st.column_config.NumberColumn("$/request", format="$%.6f"),
-            "per_day_usd": st.column_config.NumberColumn("$/day", format="$%.4f"),
-            "per_month_usd": st.column_config.NumberColumn("$/month", format="$%.2f"),
+            "per_request_usd": st.column_config.TextColumn("$/request", alignment="right"),
+            "per_day_usd": st.column_config.TextColumn("$/day", alignment="right"),
+            "per_month_usd": st.column_config.TextColumn("$/month", alignment="right"),
             "fits_budget": st.column_config.CheckboxColumn("Fits budget"),
             "note": st.column_config.TextColumn("Note"),
         },
@@ -162,7 +185,8 @@ def render_calculator(filtered: pd.DataFrame) -> None:
 
 
 def _unpriced(unpriced: pd.DataFrame) -> None:
-    with st.expander(f"{len(unpriced):,} models without a cost"):
+    count = len(unpriced)
+    with st.expander(f"{count:,} model{'' if count == 1 else 's'} without a cost for this workload, and why"):
         st.dataframe(
             unpriced[["name", "id", "reason"]],
             hide_index=True,
@@ -202,7 +226,8 @@ def current_workload() -> Workload:
 def current_utc_time() -> int | None:
     """The UTC time picked for time-window prices, or None (base prices)."""
     if UTC_KEY in st.session_state:
-        return st.session_state[UTC_KEY]
+        picked = st.session_state[UTC_KEY]
+        return None if picked in (None, ANY_TIME) else picked
     try:
         return parse_utc_time(st.query_params.get(UTC_PARAM))
     except InvalidWorkload:
@@ -220,7 +245,7 @@ def _start_from_url() -> None:
         st.session_state[_key(name)] = value
     st.session_state[PRESET_KEY] = preset_of(workload)
     utc_time = current_utc_time()
-    st.session_state[UTC_KEY] = utc_time if utc_time in UTC_CHOICES else None
+    st.session_state[UTC_KEY] = utc_time if utc_time in UTC_CHOICES else ANY_TIME
     try:
         st.session_state[BUDGET_KEY] = max(float(params.get(BUDGET_PARAM, 0)), 0.0)
     except ValueError:
@@ -246,7 +271,7 @@ def _write_url() -> None:
     """Keep the workload in the URL so a link reproduces it; only changed keys are written."""
     wanted = {key: str(int(st.session_state[_key(name)])) for name, key in WORKLOAD_PARAMS.items()}
     wanted[PRESET_PARAM] = st.session_state[PRESET_KEY]
-    utc_time = st.session_state[UTC_KEY]
+    utc_time = current_utc_time()
     wanted[UTC_PARAM] = "" if utc_time is None else f"{utc_time:04d}"
     budget = st.session_state[BUDGET_KEY]
     wanted[BUDGET_PARAM] = f"{budget:g}" if budget else ""
@@ -276,25 +301,28 @@ def _figures(priced: pd.DataFrame, budget: float | None) -> None:
 
 
 def _chart(rows: pd.DataFrame, budget: float | None) -> alt.LayerChart | alt.Chart:
+    """The cheapest models as bars, in the table's order; the budget as a line where it is readable."""
     data = rows[["id", "name", "per_request_usd", "per_month_usd"]].astype(
         {"id": str, "name": str, "per_request_usd": float, "per_month_usd": float}
     )
+    data["request_text"] = rows["cost_per_request_usd"].map(usd_short).tolist()
+    data["month_text"] = rows["cost_per_month_usd"].map(usd_short).tolist()
     bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("per_month_usd:Q", title="$/month"),
-            y=alt.Y("id:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X("per_month_usd:Q", title="$/month", axis=alt.Axis(format="$,.2f")),
+            y=alt.Y("id:N", sort=data["id"].tolist(), title=None, axis=alt.Axis(labelLimit=260)),
             tooltip=[
                 alt.Tooltip("name:N", title="Model"),
                 alt.Tooltip("id:N", title="Id"),
-                alt.Tooltip("per_request_usd:Q", title="$/request", format="$,.6f"),
-                alt.Tooltip("per_month_usd:Q", title="$/month", format="$,.2f"),
+                alt.Tooltip("request_text:N", title="$/request"),
+                alt.Tooltip("month_text:N", title="$/month"),
             ],
         )
         .properties(title=f"The {len(data)} cheapest for this workload")
     )
-    if not budget:
-        return bars
+    if not budget or budget > BUDGET_SCALE * data["per_month_usd"].max():
+        return bars  # a far-off line would squeeze every bar to the left
     rule = alt.Chart(pd.DataFrame({"budget": [budget]})).mark_rule(color="red").encode(x="budget:Q")
     return bars + rule

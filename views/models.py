@@ -28,22 +28,23 @@ from views.watch import render_star
 COLUMNS_KEY = "cols"
 MODEL_PARAM = "model"
 
-MONEY = "$%.4g"
+PRICE_HELP = "exact, in $ per 1M tokens; a model not priced per token shows its own unit"
 COLUMN_CONFIG = {
     "Status": st.column_config.TextColumn(
         help="new: listed on OpenRouter in the last 7 days; removed: no longer listed"
     ),
-    "Model": st.column_config.TextColumn(width="medium", pinned=True),
+    # Narrow enough that a phone shows the input and output prices beside it.
+    "Model": st.column_config.TextColumn(width=170, pinned=True),
     "ID": st.column_config.TextColumn(width="medium"),
     "Pricing": st.column_config.TextColumn(
         help="free, variable (set by a router per request), per token, or another unit"
     ),
-    "Input $/1M tokens": st.column_config.NumberColumn(format=MONEY, help="USD per million input tokens"),
-    "Output $/1M tokens": st.column_config.NumberColumn(format=MONEY, help="USD per million output tokens"),
-    "Cache read $/1M tokens": st.column_config.NumberColumn(
-        format=MONEY, help="USD per million cached input tokens"
+    "Input $/1M": st.column_config.TextColumn(help=f"Input price: {PRICE_HELP}", alignment="right"),
+    "Output $/1M": st.column_config.TextColumn(help=f"Output price: {PRICE_HELP}", alignment="right"),
+    "Cache read $/1M": st.column_config.TextColumn(
+        help="Cached input price, exact, in $ per 1M tokens", alignment="right"
     ),
-    "Context (tokens)": st.column_config.NumberColumn(format="localized"),
+    "Context": st.column_config.NumberColumn(format="localized", help="Tokens a request can hold"),
     "Max output (tokens)": st.column_config.NumberColumn(format="localized"),
     "Created": st.column_config.DateColumn(format="YYYY-MM-DD"),
     "Expires": st.column_config.DateColumn(format="YYYY-MM-DD"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -12,22 +13,22 @@ import pandas as pd
 
 from catalog.present.filters import is_removed
 from catalog.pricing.fields import OTHER_UNIT, PRICE_FIELDS, VARIABLE, display_unit
-from catalog.pricing.listing import listing_of
-from catalog.pricing.money import price_text
+from catalog.pricing.listing import MODELS_REMEMBERED, listing_of
+from catalog.pricing.money import per_million, price_text, usd_short
 
 NEW_DAYS = 7.0  # a model listed on OpenRouter this recently is marked "new"
 
 # Display column -> source column, in the table's order: what a choice needs comes first.
 TABLE_COLUMNS = {
     "Model": "name",
-    "Input $/1M tokens": "prompt_per_mtok",
-    "Output $/1M tokens": "completion_per_mtok",
-    "Context (tokens)": "context_length",
+    "Input $/1M": "prompt_per_mtok",
+    "Output $/1M": "completion_per_mtok",
+    "Context": "context_length",
     "Status": "status",
     "ID": "id",
     "Author": "provider",
     "Pricing": "pricing",
-    "Cache read $/1M tokens": "cache_read_per_mtok",
+    "Cache read $/1M": "cache_read_per_mtok",
     "Max output (tokens)": "max_completion_tokens",
     "Intelligence index": "intelligence_index",
     "Coding index": "coding_index",
@@ -40,13 +41,13 @@ TABLE_COLUMNS = {
     "OpenRouter page": "url",
 }
 # Shown at first (the rest on demand): the model, its prices and context, and any badge.
-GLANCE_COLUMNS = ["Model", "Input $/1M tokens", "Output $/1M tokens", "Context (tokens)", "Status"]
+GLANCE_COLUMNS = ["Model", "Input $/1M", "Output $/1M", "Context", "Status"]
 # The column each sort orders by, shown beside the glance columns so the order can be read.
 SORT_COLUMNS = {
     "newest": "Created",
-    "input_price": "Input $/1M tokens",
-    "output_price": "Output $/1M tokens",
-    "context": "Context (tokens)",
+    "input_price": "Input $/1M",
+    "output_price": "Output $/1M",
+    "context": "Context",
     "name": "Model",
     "intelligence": "Intelligence index",
     "coding": "Coding index",
@@ -125,6 +126,43 @@ def pricing_labels(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(labels, index=frame.index, dtype="string")
 
 
+# The prices a model not priced per token shows in the table instead, by side, first listed first.
+INPUT_UNIT_PRICES = ("prompt", "image", "audio", "image_token", "request")
+OUTPUT_UNIT_PRICES = ("completion", "image_output", "audio_output")
+PRICE_CELL_FIELDS = {
+    "prompt_per_mtok": ("prompt", INPUT_UNIT_PRICES),
+    "completion_per_mtok": ("completion", OUTPUT_UNIT_PRICES),
+    "cache_read_per_mtok": ("input_cache_read", ()),
+}
+
+
+def price_cell(raw_json: str, token_priced: bool, column: str) -> str | None:
+    """A table cell for a price column, exact in dollars: "$0.45" per 1M tokens; "variable"; for a
+    model not priced per token, its own first listed price on that side with its unit ("$0.04/image",
+    "$8.38/1M tokens (image output)"); None when there is none."""
+    return _price_cell(raw_json, token_priced, column)
+
+
+@lru_cache(maxsize=MODELS_REMEMBERED)
+def _price_cell(raw_json: str, token_priced: bool, column: str) -> str | None:
+    name, unit_prices = PRICE_CELL_FIELDS[column]
+    base = listing_of(raw_json).base
+    if token_priced or VARIABLE in base.values():
+        price = base.get(name)
+        return None if price is None else price_text(name, price, token_priced)
+    for other in unit_prices:
+        price = base.get(other)
+        if not (isinstance(price, Decimal) and price > 0):
+            continue
+        field = PRICE_FIELDS.get(other)
+        if other in ("prompt", "completion", "image", "request") or field is None:
+            return price_text(other, price, token_priced=False, unit=True)  # "$0.04/image", "$0.006/unit"
+        # Per token, on a model priced by what it makes: short, so the cell shows it whole (the
+        # details have it exact).
+        return f"{usd_short(per_million(price))}/1M {field.label.lower()}"
+    return None
+
+
 def reasoning_labels(frame: pd.DataFrame) -> pd.Series:
     """How each model reasons, in words: its efforts highest first, "any effort", or nothing."""
     efforts = frame["reasoning_efforts"]
@@ -134,17 +172,19 @@ def reasoning_labels(frame: pd.DataFrame) -> pd.Series:
 
 
 def table_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The models as the table shows them: labelled columns, no per-token price for non-token models."""
-    token = (frame["token_priced"] & ~frame["variable_pricing"]).to_numpy(bool)
+    """The models as the table shows them: labelled columns, prices as exact dollar text in their unit."""
+    raw_json = frame["raw_json"].tolist()
+    token = frame["token_priced"].to_numpy(bool).tolist()
     data: dict[str, Any] = {}
     for label, column in TABLE_COLUMNS.items():
         if column == "pricing":
             data[label] = pricing_labels(frame)
         elif column == "status" and (column not in frame or frame[column].isna().all()):
             continue  # no badge to show: the column would only take room
-        elif column in ("prompt_per_mtok", "completion_per_mtok", "cache_read_per_mtok"):
+        elif column in PRICE_CELL_FIELDS:
             # A transcription model's "prompt" is per unit of audio: as $/1M tokens it would be nonsense.
-            data[label] = frame[column].where(token)
+            cells = [_price_cell(raw, priced, column) for raw, priced in zip(raw_json, token, strict=True)]
+            data[label] = pd.Series(cells, index=frame.index, dtype="string")
         elif column == "context_length":
             data[label] = frame[column].where(frame[column] > 0)  # an image model's 0 means none
         elif column == "reasoning_efforts":

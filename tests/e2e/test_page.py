@@ -110,7 +110,7 @@ def column_headers(page: Page) -> list[str]:
 def test_the_table_shows_prices_at_a_glance(page: Page, app: AppServer) -> None:
     open_app(page, f"{app.url}/?sort=Longest+context", "Showing 7 of 7 models")
     headers = column_headers(page)
-    assert headers == ["Model", "Input $/1M tokens", "Output $/1M tokens", "Context (tokens)", "Status"]
+    assert headers == ["Model", "Input $/1M", "Output $/1M", "Context", "Status"]
     assert "ID" not in headers
     grid = page.get_by_test_id("stDataFrame").first.bounding_box()
     assert grid is not None and grid["x"] + grid["width"] <= 1400  # nothing to scroll for
@@ -147,3 +147,17 @@ def test_a_refresh_error_is_visible_on_a_phone(page: Page, app: AppServer, openr
     expect(error).to_be_in_viewport()
     expect(error).to_contain_text("Nothing was changed")
     screenshot(page, "page_error_narrow")
+
+
+def test_a_phone_sees_the_costs_beside_the_model(page: Page, app: AppServer) -> None:
+    page.set_viewport_size({"width": 420, "height": 900})
+    open_app(
+        page, f"{app.url}/?tab=Cost+calculator&w_preset=Long+context+%28250k+prompt%29", "Models with a cost"
+    )
+    table = page.get_by_test_id("stDataFrame").first
+    assert column_headers(page)[:3] == ["Model", "$/month", "$/request"]
+    # The 8,192-token model is the cheapest per token, yet cannot take a 250k prompt: never ranked.
+    cells = table.locator('[role="gridcell"]').all_text_contents()
+    assert "Long: Context 1M" in cells and "Tiny: Short Context 8K" not in cells
+    expect(page.get_by_text("2 models cannot take this workload", exact=False)).to_be_attached()
+    screenshot(page, "page_calculator_narrow")
