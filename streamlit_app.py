@@ -11,8 +11,9 @@ from catalog.catalog import Snapshot
 from catalog.errors import RefreshRefused
 from catalog.fetch.scores import EFFORTS
 from catalog.present.filters import REASONING_CHOICES, Filters, capability_label
-from catalog.present.freshness import age_text, is_stale, stale_after_hours
+from catalog.present.freshness import age_text, is_stale, stale_warning
 from catalog.present.table import current_models, escape_markdown
+from catalog.present.text import ignored_note, ignored_values
 from views.cached import ShownTable, shared_catalog, views_for
 from views.changes import render_changes, render_price_history
 from views.charts import render_charts
@@ -136,11 +137,7 @@ else:
 if snapshot.notice:
     st.warning(escape_markdown(snapshot.notice), icon=":material/warning:")
 if snapshot.is_live and is_stale(snapshot.fetched_at):
-    st.warning(
-        f"These prices are {age_text(snapshot.fetched_at)} old (over {stale_after_hours():g} h). "
-        "Press **Refresh prices** for current ones.",
-        icon=":material/schedule:",
-    )
+    st.warning(stale_warning(snapshot.fetched_at), icon=":material/schedule:")
 with st.container(horizontal=True, gap="medium"):
     st.metric("Models", f"{counts['models']:,}", width="content")
     st.metric("Authors", f"{counts['authors']:,}", width="content", help="Who made the models")
@@ -154,6 +151,8 @@ with st.container(horizontal=True, gap="medium"):
     )
 
 # -- sidebar: filters (every one is in the URL) ---------------------------------------------------
+if "link_at_start" not in st.session_state:  # what the link that opened this session asked for
+    st.session_state["link_at_start"] = st.query_params.to_dict()
 with st.sidebar:
     st.header("Filters", anchor=False)
     search = st.text_input("Search", key="q", bind="query-params", placeholder="id, name or description")
@@ -232,6 +231,12 @@ with st.sidebar:
     )
     sort = render_sort()
     st.button("Clear filters", key="clear_filters", on_click=clear_filters, icon=":material/filter_alt_off:")
+    if "link_ignored" not in st.session_state:
+        link = st.session_state["link_at_start"]
+        filter_keys = [*FILTER_DEFAULTS, "sort"]
+        st.session_state["link_ignored"] = ignored_values(link, st.query_params.to_dict(), filter_keys)
+    if st.session_state["link_ignored"]:
+        st.caption(ignored_note(st.session_state["link_ignored"]))
 
 # -- body -----------------------------------------------------------------------------------------
 filters = Filters(

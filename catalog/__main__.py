@@ -20,10 +20,17 @@ from catalog.history.record import parse_stamp
 from catalog.history.view import export_frame, format_table
 from catalog.present.export import export_bytes, to_csv_bytes, to_json_bytes
 from catalog.present.feed import ChangeQuery, atom_feed
+from catalog.present.terminal import printable, printable_lines
 from catalog.pricing.cost import EXPORT_FORMATS, Workload, cost_frame, export_costs, parse_utc_time
 from catalog.pricing.value import INDEXES, export_value, value_table
 
 Command = Callable[[argparse.Namespace, Catalog], int]
+PARQUET_MAGIC = b"PAR1"
+
+
+def say(text: str, *, error: bool = False) -> None:
+    """One line for a person, on stdout or stderr; third-party text in it cannot drive the terminal."""
+    print(printable(text), file=sys.stderr if error else sys.stdout)
 
 
 def cmd_refresh(args: argparse.Namespace, catalog: Catalog) -> int:
@@ -32,10 +39,10 @@ def cmd_refresh(args: argparse.Namespace, catalog: Catalog) -> int:
         notify_url = check_webhook_url(notify_url)
     watchlist = watchlist_of(args)  # a bad watch file stops here, before anything changes
     result = catalog.refresh(force=args.force)
-    print(result.summary())
+    say(result.summary())
     if notify_url:
         # A webhook that fails never fails the refresh: it is said, and the exit status stays 0.
-        print(notify_refresh(catalog, result, notify_url, watchlist))
+        say(notify_refresh(catalog, result, notify_url, watchlist))
     return 0
 
 
@@ -46,33 +53,34 @@ def watchlist_of(args: argparse.Namespace) -> Watchlist:
 
 def cmd_reset(args: argparse.Namespace, catalog: Catalog) -> int:
     snapshot = catalog.reset()
-    print(f"{snapshot.count:,} models: {snapshot.describe_source()}")
+    say(f"{snapshot.count:,} models: {snapshot.describe_source()}")
     return 0
 
 
 def cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
     snapshot = catalog.snapshot()
     if snapshot.notice:
-        print(f"note: {snapshot.notice}", file=sys.stderr)
+        say(f"note: {snapshot.notice}", error=True)
     models = snapshot.models
-    print(f"source:     {snapshot.describe_source()}")
+    say(f"source:     {snapshot.describe_source()}")
     if snapshot.api_base:
-        print(f"api base:   {snapshot.api_base}")
-    print(f"directory:  {catalog.location}")
-    print(f"generation: {snapshot.generation}")
-    print(f"models:     {snapshot.count:,}")
-    print("by provider:")
+        say(f"api base:   {snapshot.api_base}")
+    say(f"directory:  {catalog.location}")
+    say(f"generation: {snapshot.generation}")
+    say(f"models:     {snapshot.count:,}")
+    say("by provider:")
     counts = models["provider"].value_counts().sort_index(kind="stable")
     counts = counts.sort_values(ascending=False, kind="stable")
-    width = max((len(str(p)) for p in counts.index), default=0)
-    for provider, count in counts.items():
-        print(f"  {provider:<{width}}  {count:>5,}")
+    providers = [printable(str(provider)) for provider in counts.index]
+    width = max((len(provider) for provider in providers), default=0)
+    for provider, count in zip(providers, counts, strict=True):
+        say(f"  {provider:<{width}}  {count:>5,}")
     return 0
 
 
 def cmd_export(args: argparse.Namespace, catalog: Catalog) -> int:
     frame = catalog.snapshot().models
-    write_output(export_bytes(frame, args.format), args.output)
+    write_output(export_bytes(frame, args.format), args.output, for_people=False)
     return 0
 
 
@@ -100,8 +108,8 @@ def cmd_cost(args: argparse.Namespace, catalog: Catalog) -> int:
         costs = costs[costs["reason"].isna()].head(args.top)
         if unpriced:
             note = f"note: {unpriced:,} models without a cost left out (see them without --top)"
-            print(note, file=sys.stderr)
-    write_output(export_costs(costs, args.format), args.output)
+            say(note, error=True)
+    write_output(export_costs(costs, args.format), args.output, for_people=args.format == "table")
     return 0
 
 
@@ -122,26 +130,25 @@ def cmd_value(args: argparse.Namespace, catalog: Catalog) -> int:
     if value.free_left_out:
         left_out.append(f"{value.free_left_out:,} free")
     if left_out:
-        print(f"note: models left out: {'; '.join(left_out)}", file=sys.stderr)
+        say(f"note: models left out: {'; '.join(left_out)}", error=True)
     if args.frontier_only:
         value = replace(value, frame=value.frontier)
-    write_output(export_value(value, args.format), args.output)
+    write_output(export_value(value, args.format), args.output, for_people=args.format == "table")
     return 0
 
 
 def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
     history = catalog.history()
     if history.notice:
-        print(f"note: {history.notice}", file=sys.stderr)
+        say(f"note: {history.notice}", error=True)
     if history.is_empty:
-        print("note: no change history yet; it starts with the first live refresh", file=sys.stderr)
+        say("note: no change history yet; it starts with the first live refresh", error=True)
     query = ChangeQuery(
         since=args.since, until=args.until, kinds=tuple(args.kind or ()), authors=tuple(args.author or ())
     )
     events = query.select(history)
-    watchlist = watchlist_of(args)
-    if not watchlist.everything:
-        events = watchlist.watched(events, catalog.snapshot().models)
+    if args.watch:  # only when asked: `changes` lists what /api/changes.json serves
+        events = load_watchlist(args.watch).watched(events, catalog.snapshot().models)
     if args.format == "atom":
         data = atom_feed(history, query)
     elif args.format == "csv":
@@ -150,7 +157,7 @@ def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
         data = to_json_bytes(export_frame(events))
     else:
         data = format_table(events).encode("utf-8")
-    write_output(data, args.output)
+    write_output(data, args.output, for_people=args.format == "table")
     return 0
 
 
@@ -167,26 +174,26 @@ def cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
         response = placed.saved
         if placed.already_at is not None:
             when = _shown(placed.already_at)
-            print(f"{response.name}: already imported, as the refresh of {when}; nothing added")
+            say(f"{response.name}: already imported, as the refresh of {when}; nothing added")
             continue
         if placed.changes is None:
             what = f"{response.count:,} models, the history's first refresh"
         else:
             what = placed.changes.describe(response.count)
-        print(f"{response.at:%Y-%m-%d %H:%M} UTC  {response.name}: {what} (date {response.dated_by})")
+        say(f"{response.at:%Y-%m-%d %H:%M} UTC  {response.name}: {what} (date {response.dated_by})")
         if placed.next_at is not None and placed.next_changes is not None:
             recomputed = placed.next_changes.describe(placed.next_count)
-            print(f"  the refresh of {_shown(placed.next_at)} now compares with it: {recomputed}")
+            say(f"  the refresh of {_shown(placed.next_at)} now compares with it: {recomputed}")
     history = result.history
     if history.baseline_at and history.last_refresh_at:
-        print(
+        say(
             f"history: {history.refreshes:,} refresh{'es' if history.refreshes != 1 else ''}, "
             f"{history.baseline_at:%Y-%m-%d} "
             f"to {history.last_refresh_at:%Y-%m-%d}"
         )
     if result.applied is not None:
         newest = max(saved, key=lambda response: response.at)
-        print(f"current catalog: {result.applied.count:,} models from {newest.name}")
+        say(f"current catalog: {result.applied.count:,} models from {newest.name}")
     return 0
 
 
@@ -203,16 +210,22 @@ def iso_time(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def write_output(data: bytes, output: str | None) -> None:
-    """Write to the named file, or to standard output when none is named."""
+def write_output(data: bytes, output: str | None, *, for_people: bool) -> None:
+    """Write to the named file, or to standard output when none is named.
+
+    Text for people, and any text bound for a terminal, has its control characters escaped; a
+    CSV or JSON export written to a file or a pipe stays exactly as exported.
+    """
     if output and output != "-":
         try:
             Path(output).write_bytes(data)
         except OSError as error:
             raise CatalogError(f"cannot write {output}: {error.strerror or error}") from None
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        return
+    if for_people or (sys.stdout.isatty() and not data.startswith(PARQUET_MAGIC)):
+        data = printable_lines(data.decode("utf-8")).encode("utf-8")
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -286,9 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument(
         "--author", action="append", help="only models of this author, e.g. openai (repeat for several)"
     )
-    changes.add_argument(
-        "--watch", metavar="FILE", help="only watched changes (default: $CATALOG_WATCH_FILE, else all)"
-    )
+    changes.add_argument("--watch", metavar="FILE", help="only the changes this watch file watches")
     changes.add_argument("--format", choices=("table", "csv", "json", "atom"), default="table")
     changes.add_argument("--output", "-o", help="file to write (default: standard output)")
     changes.set_defaults(run=cmd_changes)
@@ -337,17 +348,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         catalog = Catalog(args.dir)
         return args.run(args, catalog)
     except CatalogError as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {error}", error=True)
         return 1
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): not an error of ours.
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        say("error: interrupted", error=True)
         return 130
     except Exception as error:  # noqa: BLE001 - the CLI promises one line, never a traceback
-        print(f"error: unexpected {type(error).__name__}: {error}", file=sys.stderr)
+        say(f"error: unexpected {type(error).__name__}: {error}", error=True)
         return 1
 
 

@@ -20,7 +20,7 @@ from catalog.history.backfill import Placed, backfill
 from catalog.history.changes import ChangeSummary, diff_models
 from catalog.history.record import HISTORY_NAME, Recorded, read_recorded, record_refresh
 from catalog.history.view import History, load_history
-from catalog.settings import API_BASE, API_KEY, DEADLINE_S
+from catalog.settings import API_BASE, API_KEY, DEADLINE_S, MAX_MODELS, MAX_RESPONSE_MB
 from catalog.storage.interface import open_store
 from catalog.storage.store import META_NAME, StoreDamaged, StoredMeta
 
@@ -165,7 +165,13 @@ class Catalog:
             ):
                 # Another process refreshed while this one waited for the lock: don't fetch twice.
                 return RefreshResult(previous, previous, ChangeSummary((), (), ()), fetched=False)
-            client = OpenRouterClient(api_base, api_key, deadline_s=deadline_s)
+            client = OpenRouterClient(
+                api_base,
+                api_key,
+                deadline_s=deadline_s,
+                max_response_mb=MAX_RESPONSE_MB.value(),
+                max_models=MAX_MODELS.value(),
+            )
             fetched = client.fetch_models()
             normalized = normalize_models(fetched.models, fetched.model_texts)
             if normalized.frame.empty:
@@ -181,7 +187,7 @@ class Catalog:
                 normalized.frame,
                 source="live",
                 fetched_at=fetched_at,
-                api_base=api_base,
+                api_base=client.api_base,  # without any user:password@ the configured URL holds
                 defaults_as_of=None,
                 problems=normalized.problems,
             )
@@ -270,6 +276,8 @@ class Catalog:
             )
         except StoreError as error:
             return Recorded(None, f"change history not updated: {error}")
+        except Exception as error:  # noqa: BLE001 - the catalog was written: say so, whatever went wrong
+            return Recorded(None, f"change history not updated ({type(error).__name__}: {error})")
 
     def _load(self, *, for_write: bool = False) -> Snapshot:
         """Read the store (caller holds self._lock); first run and damage fall back to defaults.

@@ -49,6 +49,13 @@ class BadResponse(FetchError):
     """The response arrived but is not a usable model list."""
 
 
+class ResponseTooLarge(BadResponse):
+    def __init__(self, limit_bytes: int) -> None:
+        limit = f"{limit_bytes / 2**20:g} MB"
+        super().__init__(f"the response is over {limit} (OPENROUTER_MAX_RESPONSE_MB); not read further")
+        self.limit_bytes = limit_bytes
+
+
 class NotJSON(BadResponse):
     def __init__(self, content_type: str, snippet: str = "") -> None:
         super().__init__(f"the response is not JSON (got {content_type or 'no content type'})")

@@ -80,6 +80,13 @@ def http_url(text: str) -> str:
     return text.rstrip("/")
 
 
+def positive_whole_number(text: str) -> int:
+    number = _number(text)
+    if number < 1 or number != int(number):
+        raise ValueError("expected a whole number above 0")
+    return int(number)
+
+
 def plain_text(text: str) -> str:
     return text
 
@@ -146,6 +153,18 @@ API_KEY: Setting[str | None] = Setting(
 DEADLINE_S = Setting(
     "OPENROUTER_DEADLINE_S", 30.0, positive_number, "overall time limit of one refresh, retries included"
 )
+MAX_RESPONSE_MB = Setting(
+    "OPENROUTER_MAX_RESPONSE_MB",
+    64.0,
+    positive_number,
+    "the largest response read, once decompressed; a larger (or endless) one is refused while read",
+)
+MAX_MODELS = Setting(
+    "OPENROUTER_MAX_MODELS",
+    100_000,
+    positive_whole_number,
+    "the most models a refresh accepts; a response listing more is refused",
+)
 STALE_HOURS = Setting(
     "CATALOG_STALE_HOURS", 24.0, positive_number, "live data older than this gets a visible warning"
 )
@@ -159,7 +178,7 @@ WATCH_FILE: Setting[Path | None] = Setting(
     "CATALOG_WATCH_FILE",
     None,
     directory,
-    "the watch file: models, authors and rules whose changes alerts and `changes` report",
+    "the watch file (models, authors, rules) for `refresh`'s alerts and the page's Watched models only",
 )
 NOTIFY_URL: Setting[str | None] = Setting(
     "CATALOG_NOTIFY_URL",
@@ -182,6 +201,8 @@ SETTINGS: tuple[Setting[Any], ...] = (
     API_BASE,
     API_KEY,
     DEADLINE_S,
+    MAX_RESPONSE_MB,
+    MAX_MODELS,
     STALE_HOURS,
     REMOVED_GRACE_DAYS,
     WATCH_FILE,

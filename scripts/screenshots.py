@@ -27,8 +27,15 @@ from bench.browser import CHROMIUM, IDLE, start_server  # noqa: E402
 from catalog import Catalog  # noqa: E402
 from tools.stand_in import StandIn  # noqa: E402
 
-TABS = {"models": "Models", "charts": "Charts", "calculator": "Cost calculator", "compare": "Compare"}
-TABS["changes"] = "What changed"
+TABS = {"models": "Models", "charts": "Charts", "calculator": "Cost calculator", "value": "Value"}
+TABS |= {"compare": "Compare", "changes": "What changed"}
+# The tab bar at the top of the phone's screen, below Streamlit's fixed header.
+SCROLL_TO_TABS = """tabs => {
+  tabs.scrollIntoView({block: 'start'});
+  let box = tabs.parentElement;
+  while (box && box.scrollHeight <= box.clientHeight) box = box.parentElement;
+  if (box) box.scrollTop -= 70;
+}"""
 VIEWPORTS = ((1400, 1300), (420, 900))
 COMPARED = ["openai/gpt-5.6-luna", "anthropic/claude-opus-5", "google/gemini-3.7-flash"]
 

@@ -112,6 +112,10 @@ def test_reset_asks_for_confirmation_then_restores_defaults(app: AppTest, stand_
         ("unavailable", "HTTP 503: Service temporarily unavailable"),
         ("empty", "lists no models"),
         ("truncated", "cut short"),
+        ("deep", "the response nests over 32 levels deep"),
+        ("gzip_layers", "the response is compressed 2 times over (gzip, gzip)"),
+        ("next_offhost", "next-page link leads to http://evil.invalid:80"),
+        ("retry_after_nan", "HTTP 429: Rate limit exceeded"),
     ],
 )
 def test_failed_refresh_shows_the_reason_and_keeps_the_table(
@@ -266,3 +270,21 @@ def test_recently_removed_models_are_counted_apart(app: AppTest, stand_in: Stand
     assert "Showing 2 of 2 models, and 1 of 1 recently removed (listed last)" in captions(app)
     status = app.dataframe[0].value.set_index("ID")["Status"]
     assert status["a/three"].startswith("removed on ")
+
+
+def test_filter_values_in_a_link_that_cannot_be_used_are_named() -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in {"max_in": "nan", "ctx": "banana", "max_out": "3", "free": "true", "q": "gpt"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    notes = [unescape(caption.value) for caption in at.sidebar.caption]
+    assert "Ignored in the link (not a usable value): ctx=banana, max_in=nan" in notes
+    assert at.number_input(key="max_out").value == 3.0
+
+
+def test_a_link_with_usable_filter_values_gets_no_note() -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["max_out"] = "3"
+    at.run()
+    assert not [c for c in at.sidebar.caption if "Ignored in the link" in c.value]

@@ -68,7 +68,7 @@ def test_what_changed_lists_biggest_movers_first(history_dir: Path):
         "Models rescored": "0",
     }
     table = at.dataframe[0].value
-    assert list(table.columns) == ["name", "change", "field", "old", "new", "change_pct", "unit", "at", "id"]
+    assert list(table.columns) == ["name", "change_pct", "change", "old", "new", "field", "unit", "at", "id"]
     assert table[["change", "id", "field", "old", "new"]].fillna("").values.tolist() == [
         ["repriced", "c/three", "Input (prompt)", "$1.00", "$3.00"],  # +200%
         ["repriced", "c/three", "Input (prompt)", "$3.00", "$1.50"],  # -50%

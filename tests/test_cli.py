@@ -17,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import responses
 
 from catalog import Catalog
-from catalog.__main__ import build_parser
+from catalog.__main__ import build_parser, main
 from catalog.fetch.defaults import defaults_as_of
 from catalog.present.export import to_csv_bytes
 from tests import payloads
@@ -279,6 +280,54 @@ def test_formula_like_names_are_escaped_and_numbers_untouched(stand_in: StandIn,
     assert {row["context_length"] for row in rows} == {"128000"}
     records = json.loads(run_cli("export", "--format", "json").stdout)
     assert [record["name"] for record in records][:6] == FORMULA_NAMES  # JSON keeps the names as they are
+
+
+# -- terminal escapes ----------------------------------------------------------------------------
+
+OSC52 = "\x1b]52;c;ZWNobyBwd25lZA==\x07"  # writes the clipboard
+CLEAR = "\x1b[2J"  # clears the screen
+TITLE = "\x1b]0;pwned\x07"  # sets the window title
+RAW_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def test_terminal_escapes_in_ids_and_names_reach_no_command_output(
+    stand_in: StandIn, catalog_dir: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    evil = [
+        payloads.model(f"evil{OSC52}/clip", name=f"Clip{CLEAR}"),
+        payloads.model(f"title{TITLE}/model\u202e", name="Title"),
+        payloads.model("plain/model", name="Plain"),
+    ]
+    stand_in.set_payload(payloads.payload(evil[:2]))
+    assert main(["refresh"]) == 0
+    stand_in.set_payload(payloads.payload(evil[1:], paged=False))
+    assert main(["refresh", "--force"]) == 0
+    outputs = []
+    for args in (["show"], ["changes"], ["cost", "--input-tokens", "1000", "--output-tokens", "10"]):
+        assert main(args) == 0
+        outputs.append(capfd.readouterr())
+    stand_in.set_mode("error_json")
+    with responses.RequestsMock() as mock:
+        mock.get(re.compile(".*"), status=400, json={"error": {"code": 400, "message": f"bad {OSC52} key"}})
+        assert main(["refresh"]) == 1
+    outputs.append(capfd.readouterr())
+
+    printed = "".join(out.out + out.err for out in outputs)
+    assert not RAW_CONTROLS.findall(printed)
+    assert "\u202e" not in printed
+    shown, changes, _, error = outputs
+    assert shown.out.endswith(
+        "by provider:\n  plain                      1\n  title\\x1b]0;pwned\\x07      1\n"
+    )
+    assert "removed   evil\\x1b]52;c;ZWNobyBwd25lZA==\\x07/clip" in changes.out
+    assert error.err == "error: OpenRouter answered HTTP 400: bad \\x1b]52;c;ZWNobyBwd25lZA==\\x07 key\n"
+
+
+def test_an_export_to_a_file_or_pipe_keeps_the_text_exactly(stand_in: StandIn, catalog_dir: Path) -> None:
+    stand_in.set_payload(payloads.payload([payloads.model(f"evil/{CLEAR}x", name=f"Name{TITLE}")]))
+    assert run_cli("refresh").returncode == 0
+    records = json.loads(run_cli("export", "--format", "json").stdout)
+    assert records[0]["name"] == f"Name{TITLE}"
 
 
 # -- the API key ---------------------------------------------------------------------------------

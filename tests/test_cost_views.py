@@ -101,7 +101,11 @@ def test_the_calculator_shows_hand_computed_figures_and_escapes_names():
     # c/tiered 0.00225 x 300 = 0.675 and b/dear 0.013 x 300 = 3.9 do not fit $0.50 a month
     assert table["fits_budget"].tolist() == [True, False, False]
     assert metric(app, "Fit the budget") == "1 of 3"
-    assert app.expander[0].label == "1 model without a cost for this workload, and why"
+    assert (
+        app.expander[0].label
+        == "Workload: 1,000 input and 100 output tokens, 10 requests a day (500 cached) · edit"
+    )
+    assert app.expander[1].label == "1 model without a cost for this workload, and why"
 
 
 def test_the_workload_comes_from_the_url_and_goes_back_to_it():
@@ -160,6 +164,46 @@ def test_free_and_non_text_models_can_be_included():
     priced = (models["token_priced"] & ~models["variable_pricing"]).sum()
     assert metric(app, "Models with a cost") == f"{priced:,}"
     assert table_has_free(app)
+
+
+def unescaped_captions(app: AppTest) -> list[str]:
+    return [caption.value.replace("\\", "") for caption in app.caption]
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"w_budget": "nan"}, "w_budget=nan"),
+        ({"w_budget": "inf"}, "w_budget=inf"),
+        ({"w_budget": "-5"}, "w_budget=-5"),
+        ({"w_in": "lots"}, "w_in=lots"),
+        ({"w_in": "-1"}, "w_in=-1"),
+        ({"w_in": "100", "w_cached": "900"}, "w_in=100, w_cached=900"),
+        ({"w_utc": "2561"}, "w_utc=2561"),
+        ({"w_utc": "1430"}, "w_utc=1430"),  # the picker has whole hours only
+        ({"w_preset": "Mystery"}, "w_preset=Mystery"),
+    ],
+)
+def test_a_link_value_that_cannot_be_used_is_named_in_a_note(params: dict[str, str], named: str) -> None:
+    app = page(FIXTURE_PAGE, **params)
+    assert not app.exception
+    assert f"Ignored in the link (not a usable value): {named}" in unescaped_captions(app)
+    assert app.number_input(key="cost_budget").value == 0.0
+    assert not app.error
+
+
+def test_usable_link_values_give_no_note() -> None:
+    app = page(FIXTURE_PAGE, w_budget="12.5", w_in="2000", w_utc="1400", w_preset="Custom")
+    assert not app.exception
+    assert app.number_input(key="cost_budget").value == 12.5
+    assert not [c for c in unescaped_captions(app) if c.startswith("Ignored in the link")]
+
+
+def test_compare_names_the_ids_it_left_out() -> None:
+    app = page(FIXTURE_PAGE, cmp="a/cheap,gone/model,**bold**")
+    assert "Ignored in the link (not a usable value): cmp: gone/model, cmp: **bold**" in unescaped_captions(
+        app
+    )
 
 
 def test_the_time_box_reads_any_time_until_a_time_is_picked() -> None:

@@ -62,6 +62,17 @@ def meta_of_another_shape(directory: Path) -> None:
     (directory / META_NAME).write_text(json.dumps({"models": "models-000002.parquet", "version": 9}))
 
 
+def meta_with(**fields: object) -> Callable[[Path], None]:
+    """Valid JSON metadata with some fields replaced (written as Python's json writes them)."""
+
+    def damage(directory: Path) -> None:
+        meta = json.loads((directory / META_NAME).read_text())
+        meta.update(fields)
+        (directory / META_NAME).write_text(json.dumps(meta))
+
+    return damage
+
+
 def meta_missing(directory: Path) -> None:
     (directory / META_NAME).unlink()
 
@@ -85,6 +96,15 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
     "parquet-garbage": (garbage_parquet, "models-000002.parquet is damaged"),
     "meta-garbage": (garbage_meta, "catalog.json is damaged"),
     "meta-another-shape": (meta_of_another_shape, "catalog.json is damaged"),
+    "meta-generation-infinity": (
+        meta_with(generation=float("inf")),
+        "catalog.json is damaged (generation is",
+    ),
+    "meta-generation-1e300": (meta_with(generation=1e300), "catalog.json is damaged (generation is not"),
+    "meta-fetched-at-no-zone": (
+        meta_with(fetched_at="2026-11-30T10:00:00"),
+        "catalog.json is damaged (fetched_at has no time zone",
+    ),
     "meta-missing": (meta_missing, "catalog.json is missing but models-000002.parquet is there"),
     "parquet-missing": (parquet_missing, "catalog.json names a models file that does not exist"),
     "older-schema-no-raw-json": (
@@ -167,7 +187,16 @@ def test_a_long_lived_catalog_keeps_its_last_good_catalog_whatever_the_damage(
     assert (restarted.source, frozenset(restarted.models["id"]), restarted.notice) == ("live", GOOD_IDS, None)
 
 
-@pytest.mark.parametrize("damage", ["parquet-truncated", "meta-garbage", "meta-missing"])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "parquet-truncated",
+        "meta-garbage",
+        "meta-missing",
+        "meta-generation-infinity",
+        "meta-generation-1e300",
+    ],
+)
 def test_a_refresh_on_a_damaged_store_succeeds_and_keeps_the_damage(
     good_store: Path, stand_in: StandIn, damage: str
 ) -> None:

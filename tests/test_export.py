@@ -38,7 +38,11 @@ def csv_rows(data: bytes) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize(
     "text",
-    ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\tTabbed", "\rReturned", "=", "-"],
+    [
+        *("=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\tTabbed", "\rReturned", "\nFed", "=", "-"),
+        *(" =1+1", "   @SUM(A1)", "\u00a0=1", "\u3000+1", "\ufeff=1", "\u200b-1", "\ufeff \u00a0=1"),
+        *("\uff1dHYPERLINK(A1)", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", " \uff1d1"),  # full-width
+    ],
 )
 def test_formula_like_text_gets_a_leading_apostrophe(text: str) -> None:
     assert formula_safe(text) == "'" + text
@@ -46,7 +50,16 @@ def test_formula_like_text_gets_a_leading_apostrophe(text: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["Plain name", "", " =not at the start", "a=b", "1+1", "'already quoted", "Ünïcödé: 模型"],
+    [
+        "Plain name",
+        "",
+        " plain after a space",
+        "a=b",
+        "1+1",
+        "x \uff1d y",
+        "'already quoted",
+        "Ünïcödé: 模型",
+    ],
 )
 def test_ordinary_text_is_untouched(value: str) -> None:
     assert formula_safe(value) == value

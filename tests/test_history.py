@@ -300,24 +300,41 @@ def test_removed_while_the_store_held_defaults_still_shows_name_and_prices(
     ]
 
 
-def test_a_removed_model_keeps_its_raw_json_only_for_the_grace_period(
-    catalog_dir: Path, stand_in: StandIn, clock: Clock
-):
+def test_a_removed_model_is_kept_without_its_raw_json(catalog_dir: Path, stand_in: StandIn, clock: Clock):
     catalog = Catalog()
     refresh(
         catalog, stand_in, [model("a/one"), model("b/two", "0.000004", name="B Two", description="Gone.")]
     )
     clock.advance(days=1)
     refresh(catalog, stand_in, [model("a/one")])
-    assert Catalog(catalog_dir).history().removed_models(now=clock.now)["description"].tolist() == ["Gone."]
-    clock.advance(days=15)
-    refresh(catalog, stand_in, [model("a/one")])
     state = json.loads((catalog_dir / HISTORY_NAME).read_text(encoding="utf-8"))
-    assert "raw" not in state["models"]["b/two"]
-    rows = Catalog(catalog_dir).history().removed_models(now=clock.now, grace_days=30)
+    assert state["models"]["b/two"] == {
+        "name": "B Two",
+        "first_seen": "2026-03-01T09:00:00Z",
+        "prices": {"prompt": "0.000004", "completion": "0.000002"},
+        "removed_at": "2026-03-02T09:00:00Z",
+        "last_seen": "2026-03-01T09:00:00Z",
+    }
+    rows = Catalog(catalog_dir).history().removed_models(now=clock.now)
     assert rows[["id", "name", "prompt_per_mtok", "description"]].to_dict("records") == [
         {"id": "b/two", "name": "B Two", "prompt_per_mtok": 4.0, "description": ""}
     ]
+
+
+def test_raw_json_an_older_version_kept_is_dropped_on_the_next_refresh(
+    catalog_dir: Path, stand_in: StandIn, clock: Clock
+):
+    catalog = Catalog()
+    refresh(catalog, stand_in, [model("a/one"), model("b/two")])
+    clock.advance(days=1)
+    refresh(catalog, stand_in, [model("a/one")])
+    path = catalog_dir / HISTORY_NAME
+    state = json.loads(path.read_text(encoding="utf-8"))
+    state["models"]["b/two"]["raw"] = json.dumps(model("b/two"))
+    path.write_text(json.dumps(state), encoding="utf-8")
+    clock.advance(days=1)
+    refresh(catalog, stand_in, [model("a/one")])
+    assert "raw" not in json.loads(path.read_text(encoding="utf-8"))["models"]["b/two"]
 
 
 def test_new_badge_goes_to_models_first_seen_after_the_baseline(
@@ -521,6 +538,28 @@ def test_two_concurrent_writers_leave_a_coherent_history(catalog_dir: Path):
 
 def _frame(models: list[dict[str, Any]]) -> pd.DataFrame:
     return normalize_models(models).frame
+
+
+def test_a_clock_that_goes_back_keeps_the_log_in_order(catalog_dir: Path, stand_in: StandIn, clock: Clock):
+    catalog = Catalog()
+    refresh(catalog, stand_in, [model("a/one")])  # 03-01 09:00
+    clock.advance(days=1)
+    refresh(catalog, stand_in, [model("a/one", "0.000002")])  # 03-02 09:00
+    clock.advance(days=-2)
+    refresh(catalog, stand_in, [model("a/one", "0.000003")])  # the clock says 02-28: recorded at 03-02
+
+    assert log(catalog_dir) == [
+        ("03-02 09:00", "repriced", "a/one", "prompt", "1", "2"),
+        ("03-02 09:00", "repriced", "a/one", "prompt", "2", "3"),
+    ]
+    series = Catalog(catalog_dir).history().price_series("a/one")
+    prompt = series[series["field"] == "prompt"]
+    assert [
+        (f"{at:%m-%d}", exact) for at, exact in zip(prompt["at"], prompt["price_exact"], strict=True)
+    ] == [
+        ("03-01", "1"),
+        ("03-02", "3"),  # the latest prices, not the ones the clock's jump would have put last
+    ]
 
 
 def test_the_catalog_hands_out_one_reading_per_version_of_the_history(

@@ -13,7 +13,9 @@ import pytest
 
 from catalog import Catalog
 from catalog.__main__ import main
+from catalog.errors import BadResponse
 from catalog.fetch.normalize import normalize_models
+from catalog.fetch.saved import read_saved
 from catalog.history.backfill import past_listings
 from catalog.history.record import HISTORY_NAME, apply_listing, apply_refresh, empty_state, parse_stamp
 from tests.payloads import legacy_2024, model, scored, shape_2025, shape_2026
@@ -377,3 +379,22 @@ def test_the_history_rebuilt_from_its_changes_replays_to_itself():
     assert {k: {f: v for f, v in e.items() if f != "raw"} for k, e in replayed["models"].items()} == {
         k: {f: v for f, v in e.items() if f != "raw"} for k, e in state["models"].items()
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"data": [' + "[" * 200_000 + "]" * 200_000 + "]}", "deep.json: nests over 32 levels deep"),
+        (
+            json.dumps({"data": [{"id": "a/b", "x": json.loads("[" * 40 + "]" * 40)}]}),
+            "deep.json: model #1 nests over 32 levels deep",
+        ),
+    ],
+    ids=["200k", "40"],
+)
+def test_a_saved_response_nested_too_deep_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    with pytest.raises(BadResponse) as caught:
+        read_saved(path)
+    assert str(caught.value) == message

@@ -451,3 +451,11 @@ def test_unusable_scores_are_ignored_with_a_note() -> None:
         raw["reasoning"] = garbage
         row = one_row(raw)
         assert math.isnan(row["intelligence_index"]) and pd.isna(row["reasoning_efforts"])
+
+
+def test_a_huge_description_is_cut_with_a_mark_and_kept_whole_in_raw_json() -> None:
+    description = "word " * 10_000_000  # 50 MB
+    frame = normalize_models([payloads.model("big/one", description=description)]).frame
+    shown = frame["description"][0]
+    assert shown == description[:20_000] + " … [description cut: 50,000,000 characters in all]"
+    assert json.loads(frame["raw_json"][0])["description"] == description

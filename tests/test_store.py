@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import catalog.storage.store as store_module
+from catalog.fetch.defaults import default_models
 from catalog.fetch.normalize import normalize_models
 from catalog.storage.store import META_NAME, Store, StoreDamaged
 from tests import payloads
@@ -253,3 +254,16 @@ def test_move_aside_keeps_every_file_under_damaged(store: Store, models_2026: pd
 def test_move_aside_with_nothing_to_move_does_nothing(store: Store) -> None:
     assert store.move_aside("nothing here") is None
     assert not (store.directory / "damaged").exists()
+
+
+def test_credentials_an_older_store_kept_in_its_api_base_are_never_shown(catalog_dir: Path) -> None:
+    store = Store(catalog_dir)
+    store.write(
+        default_models(),
+        source="live",
+        fetched_at=None,
+        api_base="https://u:pw@h.test/api/v1",
+        defaults_as_of=None,
+    )
+    meta = store.read_meta()
+    assert meta is not None and meta.api_base == "https://***@h.test/api/v1"

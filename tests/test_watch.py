@@ -113,8 +113,10 @@ def test_changes_lists_only_watched_changes(
     watch.write_text("[rules]\nprice_drop_percent = 10\n", encoding="utf-8")
     capsys.readouterr()
 
-    monkeypatch.setenv("CATALOG_WATCH_FILE", str(watch))
+    monkeypatch.setenv("CATALOG_WATCH_FILE", str(watch))  # for alerts; `changes` lists everything
     assert main(["changes"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 6
+    assert main(["changes", "--watch", str(watch)]) == 0
     assert capsys.readouterr().out == (
         "2026-06-02 00:00  repriced  google/b  prompt ($/1M tokens): $2.00 -> $1.80 (-10.0%)\n"
     )

@@ -7,9 +7,13 @@ Used by the tests, and by hand to see the app on a given payload with no interne
 
 Modes: ok, html (200 with an HTML page), truncated (body cut short), rate_limited (429 with
 Retry-After), unavailable (503), drip (a few bytes a second), empty (no models), not_list,
-error_json (400 with OpenRouter's error body). Switch at run time with
-`GET /_control?mode=NAME` (optionally `&retry_after=S`, `&fail_times=N` to fail only N times);
-`GET /_stats` returns the request counts.
+error_json (400 with OpenRouter's error body); and hostile ones: next_offhost (`links.next` names
+another origin, `next_link`), gzip_layers (the body gzipped twice), gzip_bomb (one gzip layer that
+grows to `bomb_mb` MB), endless (a body that never ends), deep (200,000 nested arrays), retry_after_nan
+(429 with `Retry-After: nan`), echo_key (each model's description echoes the Authorization header
+raw, JSON-escaped and URL-encoded), echo_key_error (401 whose message echoes it JSON-escaped).
+Switch at run time with `GET /_control?mode=NAME` (optionally `&retry_after=S`, `&fail_times=N` to
+fail only N times); `GET /_stats` returns the request counts.
 """
 
 from __future__ import annotations
@@ -17,18 +21,27 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import functools
+import gzip
 import json
+import sys
 import threading
 import time
+import zlib
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from catalog.fetch.defaults import bundled_payload
 
-MODES = ("ok", "html", "truncated", "rate_limited", "unavailable", "drip", "empty", "not_list", "error_json")
+MODES = (
+    *("ok", "html", "truncated", "rate_limited", "unavailable", "drip", "empty", "not_list", "error_json"),
+    *("next_offhost", "gzip_layers", "gzip_bomb", "endless", "deep", "retry_after_nan"),
+    *("echo_key", "echo_key_error"),
+)
+DEEP_NESTING = 200_000
 
 
 def text_only(body: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +67,8 @@ class StandIn:
         self.retry_after = 1.0
         self.fail_times: int | None = None  # fail this many times, then answer ok
         self.drip_seconds = 60.0
+        self.next_link = "http://evil.invalid/api/v1/models?page=2"
+        self.bomb_mb = 1024
         self._initial = body if body is not None else bundled_payload()
         self.set_payload(self._initial)
         self.set_mode(mode)
@@ -67,6 +82,8 @@ class StandIn:
         with self.lock:
             self.retry_after = 1.0
             self.drip_seconds = 60.0
+            self.next_link = "http://evil.invalid/api/v1/models?page=2"
+            self.bomb_mb = 1024
             self.requests.clear()
 
     def set_payload(self, body: dict[str, Any]) -> None:
@@ -90,7 +107,7 @@ class StandIn:
 
     def start(self, port: int = 0) -> str:
         """Serve in a background thread; returns the API base URL."""
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self.server = _QuietServer(("127.0.0.1", port), _handler_for(self))
         self.server.daemon_threads = True
         # A short poll interval: stopping the server takes that long.
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
@@ -116,9 +133,19 @@ class StandIn:
             return self.mode
 
 
-def _handler_for(state: StandIn) -> type[BaseHTTPRequestHandler]:
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-answer (as one refusing an endless body does) is no error here.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+def _handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
+    state = stand_in
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        state = stand_in
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
             pass
@@ -141,13 +168,15 @@ def _handler_for(state: StandIn) -> type[BaseHTTPRequestHandler]:
                     state.requests["models"] += 1
                     state.requests[f"auth:{'yes' if self.headers.get('Authorization') else 'no'}"] += 1
                 everything = query.get("output_modalities", [""])[0] == "all"
-                self._models(state.current_mode(), everything)
+                self._models(state.current_mode(), everything, self.headers.get("Authorization", ""))
             else:
                 self._send(404, b'{"error": {"code": 404, "message": "Not Found"}}', "application/json")
 
-        def _models(self, mode: str, everything: bool) -> None:
+        def _models(self, mode: str, everything: bool, authorization: str) -> None:
             body = state.body_all if everything else state.body_text
-            if mode == "ok":
+            if mode in HOSTILE:
+                HOSTILE[mode](self, body, authorization)
+            elif mode == "ok":
                 self._send(200, body, "application/json")
             elif mode == "html":
                 page = b"<!DOCTYPE html><html><body><h1>Just a moment...</h1></body></html>"
@@ -208,6 +237,96 @@ def _handler_for(state: StandIn) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body)
 
     return Handler
+
+
+# -- hostile answers -------------------------------------------------------------------------------
+
+
+def _next_offhost(handler: Any, body: bytes, authorization: str) -> None:
+    page = json.loads(body)
+    page["links"] = {"next": handler.state.next_link}
+    page.pop("total_count", None)
+    handler._send(200, json.dumps(page).encode(), "application/json")
+
+
+def _gzip_layers(handler: Any, body: bytes, authorization: str) -> None:
+    twice = gzip.compress(gzip.compress(body))
+    handler._send(200, twice, "application/json", {"Content-Encoding": "gzip, gzip"})
+
+
+@functools.cache
+def gzip_bomb_body(megabytes: int) -> bytes:
+    """One gzip layer of `megabytes` MB of spaces after an open `data` array: about 1 kB per MB."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    parts = [packer.compress(b'{"data": [')]
+    blank = b" " * 2**20
+    parts += [packer.compress(blank) for _ in range(megabytes)]
+    parts.append(packer.compress(b"]}") + packer.flush())
+    return b"".join(parts)
+
+
+def _gzip_bomb(handler: Any, body: bytes, authorization: str) -> None:
+    bomb = gzip_bomb_body(handler.state.bomb_mb)
+    handler._send(200, bomb, "application/json", {"Content-Encoding": "gzip"})
+
+
+def _endless(handler: Any, body: bytes, authorization: str) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Connection", "close")
+    handler.end_headers()
+    handler.close_connection = True
+    blank = b" " * 65536
+    with contextlib.suppress(OSError):
+        handler.wfile.write(b'{"data": [')
+        while True:  # until the client hangs up
+            handler.wfile.write(blank)
+
+
+def _deep(handler: Any, body: bytes, authorization: str) -> None:
+    deep = b'{"data": [' + b"[" * DEEP_NESTING + b"]" * DEEP_NESTING + b"]}"
+    handler._send(200, deep, "application/json")
+
+
+def _retry_after_nan(handler: Any, body: bytes, authorization: str) -> None:
+    error = {"error": {"code": 429, "message": "Rate limit exceeded", "metadata": None}}
+    handler._send(429, json.dumps(error).encode(), "application/json", {"Retry-After": "nan"})
+
+
+def echoed_forms(secret: str) -> list[str]:
+    """`secret` as a server may echo it in JSON text: raw, JSON-escaped, URL-encoded."""
+    escaped = "".join(f"\\u{ord(c):04x}" for c in secret)
+    url_encoded = "".join(f"%{ord(c):02X}" for c in secret)
+    return [secret, escaped, url_encoded, quote(secret)]
+
+
+def _echo_key(handler: Any, body: bytes, authorization: str) -> None:
+    key = authorization.removeprefix("Bearer ")
+    page = json.loads(body)
+    for model in page["data"]:
+        model["description"] = "echo: " + " | ".join(f"@{n}@" for n in range(len(echoed_forms(key))))
+    text = json.dumps(page)
+    for number, form in enumerate(echoed_forms(key)):
+        text = text.replace(f"@{number}@", form)  # the escapes go into the JSON text as they are
+    handler._send(200, text.encode(), "application/json")
+
+
+def _echo_key_error(handler: Any, body: bytes, authorization: str) -> None:
+    escaped = echoed_forms(authorization)[1]
+    text = '{"error": {"code": 401, "message": "Invalid credentials: ' + escaped + '"}}'
+    handler._send(401, text.encode(), "application/json")
+
+
+HOSTILE = {
+    "next_offhost": _next_offhost,
+    "gzip_layers": _gzip_layers,
+    "gzip_bomb": _gzip_bomb,
+    "endless": _endless,
+    "deep": _deep,
+    "retry_after_nan": _retry_after_nan,
+    "echo_key": _echo_key,
+    "echo_key_error": _echo_key_error,
+}
 
 
 def main() -> None:

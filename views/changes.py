@@ -24,7 +24,7 @@ KIND_LABELS = {
 }
 DEFAULT_RANGE = timedelta(days=30)
 # The table's columns, the move first after the model: "what moved, by how much" reads at a glance.
-TABLE_COLUMNS = ["name", "change", "field", "old", "new", "change_pct", "unit", "at", "id"]
+TABLE_COLUMNS = ["name", "change_pct", "change", "old", "new", "field", "unit", "at", "id"]
 
 
 def render_changes(catalog: Catalog) -> None:
@@ -64,8 +64,9 @@ def render_changes(catalog: Catalog) -> None:
     events = history.events(since=start, until=end + timedelta(days=1), kinds=kinds)
 
     counts = events.drop_duplicates(["change", "id"])["change"].value_counts()
-    for column, kind in zip(st.columns(len(KINDS)), KINDS, strict=True):
-        column.metric(f"Models {KIND_LABELS[kind]}", f"{int(counts.get(kind, 0)):,}")
+    with st.container(horizontal=True, gap="medium"):  # side by side, wrapping on a phone
+        for kind in KINDS:
+            st.metric(f"Models {KIND_LABELS[kind]}", f"{int(counts.get(kind, 0)):,}", width="content")
     if events.empty:
         st.info("No changes of the chosen kinds in this date range.")
         return
@@ -77,7 +78,7 @@ def render_changes(catalog: Catalog) -> None:
         width="stretch",
         placeholder="—",
         column_config={
-            "name": st.column_config.TextColumn("Model", pinned=True),
+            "name": st.column_config.TextColumn("Model", pinned=True, width=170),
             "change": st.column_config.TextColumn("Change"),
             "field": st.column_config.TextColumn("Price"),
             "old": st.column_config.TextColumn("Old price", help="Exact, in the unit of the row"),

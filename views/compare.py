@@ -5,12 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from catalog.present.text import ignored_note
 from catalog.pricing.compare import COMPARE_LIMIT, compare_frame, parse_compare_ids
 from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload
 from views.cost import current_utc_time, current_workload
 
 PICK_KEY = "compare_models"
 PICK_PARAM = "cmp"
+IGNORED_KEY = "compare_url_ignored"
 
 
 def render_compare(models: pd.DataFrame) -> None:
@@ -18,7 +20,11 @@ def render_compare(models: pd.DataFrame) -> None:
     ids = models["id"].tolist()
     known = set(ids)
     if PICK_KEY not in st.session_state:
-        st.session_state[PICK_KEY] = parse_compare_ids(st.query_params.get(PICK_PARAM), known)
+        ignored: list[str] = []
+        st.session_state[PICK_KEY] = parse_compare_ids(
+            st.query_params.get(PICK_PARAM), known, ignored=ignored
+        )
+        st.session_state[IGNORED_KEY] = [f"{PICK_PARAM}: {model_id}" for model_id in ignored]
     else:  # after a refresh a picked model may be gone
         st.session_state[PICK_KEY] = [i for i in st.session_state[PICK_KEY] if i in known][:COMPARE_LIMIT]
     names = dict(zip(ids, models["name"].fillna("").tolist(), strict=True))
@@ -30,6 +36,8 @@ def render_compare(models: pd.DataFrame) -> None:
         format_func=lambda model_id: f"{names.get(model_id) or model_id} · {model_id}",
         placeholder="Type a name or id",
     )
+    if st.session_state.get(IGNORED_KEY):
+        st.caption(ignored_note(st.session_state[IGNORED_KEY]))
     value = ",".join(picked)
     if not value and PICK_PARAM in st.query_params:
         del st.query_params[PICK_PARAM]

@@ -9,10 +9,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from catalog.present.text import ignored_note
 from catalog.pricing.calculator import (
     CUSTOM_PRESET,
     PRESETS,
     WORKLOAD_PARAMS,
+    budget_from_params,
     calculator_csv,
     calculator_frame,
     cheapest,
@@ -27,6 +29,7 @@ from catalog.pricing.schedule import format_hhmm
 DEFAULT_PRESET = "Chat"
 BUDGET_SCALE = 2  # the budget line is drawn while it is at most this many times the dearest bar
 PRESET_KEY, UTC_KEY, BUDGET_KEY, TOP_KEY = "cost_preset", "cost_utc_time", "cost_budget", "cost_top_n"
+IGNORED_KEY = "cost_url_ignored"
 PRESET_PARAM, UTC_PARAM, BUDGET_PARAM = "w_preset", "w_utc", "w_budget"
 ANY_TIME = -1  # the base price; a selectbox shows None as an empty "Choose an option"
 UTC_CHOICES = [ANY_TIME, *range(0, 2400, 100)]
@@ -65,6 +68,20 @@ def _key(name: str) -> str:
     return f"cost_{name}"
 
 
+def _workload_summary() -> str:
+    """The workload in a line: "Workload: 250,000 input and 1,000 output tokens, 50 requests a day"."""
+    tokens = {name: int(st.session_state[_key(name)]) for name in INPUTS}
+    text = (
+        f"Workload: {tokens['input_tokens']:,} input and {tokens['output_tokens']:,} output tokens, "
+        f"{tokens['requests']:,} requests a day"
+    )
+    extras = [f"{tokens[name]:,} {word}" for name, word in (
+        ("cached_input_tokens", "cached"), ("reasoning_tokens", "reasoning"), ("images", "images"),
+        ("web_searches", "searches"),
+    ) if tokens[name]]  # fmt: skip
+    return text + (f" ({', '.join(extras)})" if extras else "") + " · edit"
+
+
 def render_calculator(filtered: pd.DataFrame) -> None:
     """The calculator for the currently filtered models."""
     _start_from_url()
@@ -92,14 +109,18 @@ def render_calculator(filtered: pd.DataFrame) -> None:
     )
     top[3].number_input("Models in the chart", min_value=1, max_value=100, step=1, key=TOP_KEY)
 
-    for position, name in enumerate(INPUTS):
-        if position % 4 == 0:  # one row of columns at a time: on a narrow screen they stack in order
-            columns = st.columns(4)
-        label, help_text = INPUTS[name]
-        columns[position % 4].number_input(
-            label, min_value=0, step=100, key=_key(name), help=help_text, on_change=_mark_custom
-        )
+    # Folded, with the workload in its label: on a phone the costs are then a short scroll away.
+    with st.expander(_workload_summary(), icon=":material/tune:"):
+        for position, name in enumerate(INPUTS):
+            if position % 4 == 0:  # one row of columns at a time: on a narrow screen they stack in order
+                columns = st.columns(4)
+            label, help_text = INPUTS[name]
+            columns[position % 4].number_input(
+                label, min_value=0, step=100, key=_key(name), help=help_text, on_change=_mark_custom
+            )
     _write_url()
+    if st.session_state.get(IGNORED_KEY):
+        st.caption(ignored_note(st.session_state[IGNORED_KEY]))
 
     try:
         workload = current_workload()
@@ -239,17 +260,20 @@ def _start_from_url() -> None:
     if _key("input_tokens") in st.session_state:
         return
     params = st.query_params.to_dict()
+    ignored: list[str] = []
     preset = params.get(PRESET_PARAM)
-    workload = workload_from_params(params, PRESETS.get(preset, PRESETS[DEFAULT_PRESET]))
+    if preset is not None and preset not in PRESETS and preset != CUSTOM_PRESET:
+        ignored.append(f"{PRESET_PARAM}={preset}")
+    workload = workload_from_params(params, PRESETS.get(preset, PRESETS[DEFAULT_PRESET]), ignored)
     for name, value in asdict(workload).items():
         st.session_state[_key(name)] = value
     st.session_state[PRESET_KEY] = preset_of(workload)
     utc_time = current_utc_time()
+    if params.get(UTC_PARAM) and utc_time not in UTC_CHOICES[1:]:
+        ignored.append(f"{UTC_PARAM}={params[UTC_PARAM]}")  # not a time, or not on the hour
     st.session_state[UTC_KEY] = utc_time if utc_time in UTC_CHOICES else ANY_TIME
-    try:
-        st.session_state[BUDGET_KEY] = max(float(params.get(BUDGET_PARAM, 0)), 0.0)
-    except ValueError:
-        st.session_state[BUDGET_KEY] = 0.0
+    st.session_state[BUDGET_KEY] = budget_from_params(params, BUDGET_PARAM, ignored)
+    st.session_state[IGNORED_KEY] = ignored
     st.session_state.setdefault(TOP_KEY, 15)
 
 

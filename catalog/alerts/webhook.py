@@ -30,6 +30,7 @@ from catalog.errors import CatalogError, StoreError
 from catalog.history.view import export_frame
 from catalog.present.export import to_json_bytes
 from catalog.present.feed import change_lines, counts_text
+from catalog.storage.interface import Document
 
 NOTIFY_STATE_NAME = "notify.json"
 CONNECT_TIMEOUT_S = 5.0
@@ -66,7 +67,8 @@ def notify_refresh(catalog: Catalog, result: RefreshResult, url: str, watchlist:
     watched = watchlist.watched(events, snapshot.models)
     if watched.empty:
         return "no notification: nothing watched changed"
-    last_sent = _last_sent_generation(catalog)
+    recorded = _read_sent(catalog)
+    last_sent = _last_sent_generation(recorded)
     if last_sent is not None and snapshot.generation <= last_sent:
         return f"no notification: generation {snapshot.generation} was already sent"
     message = build_message(watched, snapshot.generation, at, snapshot.count, watchlist)
@@ -74,13 +76,13 @@ def notify_refresh(catalog: Catalog, result: RefreshResult, url: str, watchlist:
         post_message(url, message)
     except NotifyFailed as error:
         return f"notification failed: {error}"
+    sent = {
+        "last_sent_generation": snapshot.generation,
+        "sent_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     try:
         with catalog.store.locked():
-            sent = {
-                "last_sent_generation": snapshot.generation,
-                "sent_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            }
-            catalog.store.write_json(NOTIFY_STATE_NAME, sent)
+            catalog.store.replace_json(NOTIFY_STATE_NAME, sent, replacing=_read_sent(catalog))
     except StoreError as error:
         return f"notified ({len(watched):,} watched changes), but not recorded: {error}"
     return f"notified: {counts_text(watched)} (generation {snapshot.generation})"
@@ -151,12 +153,21 @@ def post_message(
     raise NotifyFailed(f"{reason} ({ATTEMPTS} tries)")
 
 
-def _last_sent_generation(catalog: Catalog) -> int | None:
+def _read_sent(catalog: Catalog) -> Document | None:
+    """`notify.json` as the store holds it (a file beside the catalog, or an object beside it on S3)."""
     try:
-        state = json.loads((catalog.directory / NOTIFY_STATE_NAME).read_text(encoding="utf-8"))
-        return int(state["last_sent_generation"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # never sent, or unreadable: this refresh's changes are new either way
+        return catalog.store.read_document(NOTIFY_STATE_NAME)
+    except StoreError:
+        return None
+
+
+def _last_sent_generation(document: Document | None) -> int | None:
+    if document is None:
+        return None
+    try:
+        return int(json.loads(document.data)["last_sent_generation"])
+    except (ValueError, KeyError, TypeError):
+        return None  # unreadable: this refresh's changes are new either way
 
 
 def _summary(heading: str, lines: list[str]) -> str:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import json
+import math
 import socket
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from catalog.errors import (
     BadResponse,
@@ -20,9 +23,11 @@ from catalog.errors import (
     FetchTimeout,
     HTTPStatusError,
     NotJSON,
+    ResponseTooLarge,
 )
-from catalog.fetch.rawjson import loads_with_item_texts
-from catalog.settings import API_BASE, DEADLINE_S
+from catalog.fetch.rawjson import MAX_NESTING, loads_with_item_texts, nested_deeper_than
+from catalog.fetch.redact import clean_api_key, redact, url_credentials, without_credentials
+from catalog.settings import API_BASE, DEADLINE_S, SettingError
 
 DEFAULT_API_BASE = API_BASE.default
 DEFAULT_DEADLINE_S = DEADLINE_S.default
@@ -33,6 +38,13 @@ MAX_RETRIES = 3
 BACKOFF_S = 0.5
 MAX_PAGES = 1000
 USER_AGENT = "openrouter-catalog/1.0"
+DEFAULT_MAX_RESPONSE_MB = 64
+DEFAULT_MAX_MODELS = 100_000
+READ_CHUNK_BYTES = 64 * 1024
+INFLATE_PIECE_BYTES = 1024 * 1024
+# The one content-encoding layer accepted, and zlib's window bits to undo it. A body compressed
+# twice ("gzip, gzip") is refused: each layer multiplies what a few kB can grow to.
+DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
 @dataclass(frozen=True)
@@ -60,26 +72,48 @@ class OpenRouterClient:
         max_retries: int = MAX_RETRIES,
         backoff_s: float = BACKOFF_S,
         session: requests.Session | None = None,
+        max_response_mb: float = DEFAULT_MAX_RESPONSE_MB,
+        max_models: int = DEFAULT_MAX_MODELS,
     ) -> None:
-        self.api_base = api_base.rstrip("/")
+        if not (math.isfinite(deadline_s) and deadline_s > 0):
+            raise SettingError(
+                f"the refresh deadline must be a positive number of seconds (got {deadline_s})"
+            )
+        if not (math.isfinite(max_response_mb) and max_response_mb > 0):
+            raise SettingError(
+                f"the response size limit must be a positive number of MB (got {max_response_mb})"
+            )
+        if max_models < 1:
+            raise SettingError(f"the model count limit must be at least 1 (got {max_models})")
+        api_key = clean_api_key(api_key)
+        self._url = api_base.rstrip("/")  # may hold user:password@, which only the requests see
+        self.api_base = without_credentials(self._url)
+        self._origin = _origin(self._url)
         self.deadline_s = deadline_s
         self.max_retries = max_retries
         self.backoff_s = backoff_s
+        self.max_response_bytes = int(max_response_mb * 2**20)
+        self.max_models = max_models
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
+        self.session.headers["Accept-Encoding"] = ", ".join(name for name in DECODERS if name != "x-gzip")
         if api_key:
             self.session.headers["Authorization"] = f"Bearer {api_key}"
-        self._api_key = api_key or None
+        self._secrets = (api_key, *url_credentials(self._url))
 
     def __repr__(self) -> str:
         # Never show the session headers: they hold the API key.
         return f"OpenRouterClient(api_base={self.api_base!r})"
 
+    def redact(self, text: str) -> str:
+        """`text` without the key or the URL's credentials, in any form a server can echo them."""
+        return redact(text, *self._secrets)
+
     def fetch_models(self) -> FetchResult:
         """Every model OpenRouter lists, following `links.next` until it is null."""
         deadline = time.monotonic() + self.deadline_s
-        first_url = models_url(self.api_base)
+        first_url = models_url(self._url)
         url: str | None = first_url
         models: list[Any] = []
         model_texts: list[str | None] = []
@@ -89,7 +123,8 @@ class OpenRouterClient:
         pages = 0
         while url:
             if url in seen_urls or pages >= MAX_PAGES:
-                raise BadResponse(f"pagination does not end (page {pages + 1} at {url})")
+                shown = without_credentials(url)
+                raise BadResponse(f"pagination does not end (page {pages + 1} at {shown})")
             seen_urls.add(url)
             payload, item_texts = self._get_json(url, deadline)
             pages += 1
@@ -97,19 +132,35 @@ class OpenRouterClient:
             if not isinstance(data, list):
                 kind = type(data).__name__ if data is not None else "missing"
                 raise BadResponse(f"'data' is {kind}, not a list of models")
-            for item, item_text in zip(data, item_texts or [None] * len(data), strict=True):
+            if len(models) + len(data) > self.max_models:
+                raise BadResponse(
+                    f"the response lists over {self.max_models:,} models, the most accepted "
+                    "(OPENROUTER_MAX_MODELS)"
+                )
+            if item_texts is None:
+                item_texts = [json.dumps(item) for item in data]  # to measure them; normalize encodes its own
+                texts_as_sent = False
+            else:
+                texts_as_sent = True
+            for position, item_text in enumerate(item_texts):
+                if nested_deeper_than(item_text):
+                    raise BadResponse(
+                        f"model #{len(models) + position + 1} nests over {MAX_NESTING} levels deep; "
+                        "the response is refused"
+                    )
+            for item, item_text in zip(data, item_texts, strict=True):
                 model_id = item.get("id") if isinstance(item, dict) else None
                 if isinstance(model_id, str) and model_id in seen_ids:
                     continue  # a page boundary moved while we paged
                 if isinstance(model_id, str):
                     seen_ids.add(model_id)
                 models.append(item)
-                model_texts.append(item_text)
+                model_texts.append(item_text if texts_as_sent else None)
             if total_count is None and isinstance(payload.get("total_count"), int):
                 total_count = payload["total_count"]
             links = payload.get("links")
             next_url = links.get("next") if isinstance(links, dict) else None
-            url = urljoin(url, next_url) if isinstance(next_url, str) and next_url else None
+            url = self._next_url(url, next_url) if isinstance(next_url, str) and next_url else None
         if not models:
             raise BadResponse("the response lists no models")
         if total_count is not None and len(models) != total_count:
@@ -117,6 +168,24 @@ class OpenRouterClient:
         return FetchResult(
             models=models, url=first_url, total_count=total_count, pages=pages, model_texts=model_texts
         )
+
+    def _next_url(self, url: str, next_link: str) -> str:
+        """`links.next` resolved against `url`; only on the API base's own scheme, host and port.
+
+        The session sends the key with every request: a link elsewhere would hand it over.
+        """
+        try:
+            resolved = urljoin(url, next_link)
+            origin = _origin(resolved)
+        except ValueError:
+            raise BadResponse("the response's next-page link is not a URL; not followed") from None
+        if origin != self._origin:
+            scheme, host, port = origin
+            raise BadResponse(
+                f"the response's next-page link leads to {scheme}://{host}:{port}, not the API's "
+                f"{self._origin[0]}://{self._origin[1]}:{self._origin[2]}; not followed"
+            )
+        return resolved
 
     def _get_json(self, url: str, deadline: float) -> tuple[dict[str, Any], list[str] | None]:
         attempt = 0
@@ -141,51 +210,61 @@ class OpenRouterClient:
         timeout = (min(CONNECT_TIMEOUT_S, remaining), min(READ_TIMEOUT_S, remaining))
         try:
             with self.session.get(url, timeout=timeout, stream=True) as response:
-                body = _read_body(response, deadline, self.deadline_s)
+                body = _read_body(response, deadline, self.deadline_s, self.max_response_bytes)
                 status = response.status_code
                 content_type = response.headers.get("Content-Type", "")
                 retry_after = _parse_retry_after(response.headers.get("Retry-After"))
-        except (requests.Timeout, TimeoutError):
+        except (requests.Timeout, TimeoutError, urllib3.exceptions.TimeoutError):
             raise FetchTimeout(self.deadline_s) from None
-        except requests.exceptions.ChunkedEncodingError:
+        except (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError):
             raise BadResponse("the response was cut short") from None
-        except requests.ConnectionError as error:
-            raise ConnectionFailed(self.api_base, _short_reason(error)) from None
-        except requests.RequestException as error:
-            raise ConnectionFailed(self.api_base, _short_reason(error)) from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+            raise ConnectionFailed(self.api_base, self.redact(_short_reason(error))) from None
 
-        text = body.decode("utf-8", errors="replace")
-        if self._api_key:
-            text = text.replace(self._api_key, "[API key]")  # a proxy may echo the request back
+        size = len(body)
+        text = self.redact(body.decode("utf-8", errors="replace"))  # a proxy may echo the request back
+        del body
         if status >= 400:
-            raise HTTPStatusError(status, _api_error_message(text), retry_after, text[:200])
+            message = _api_error_message(text)
+            message = self.redact(message) if message else message  # escapes decoded: look again
+            raise HTTPStatusError(status, message, retry_after, text[:200])
         if "json" not in content_type.lower() and not text.lstrip().startswith(("{", "[")):
-            raise NotJSON(content_type.split(";")[0].strip(), text[:200])
+            raise NotJSON(content_type.split(";")[0].strip()[:80], text[:200])
         try:
             payload, item_texts = loads_with_item_texts(text)
+        except RecursionError:
+            raise BadResponse(f"the response nests over {MAX_NESTING} levels deep") from None
         except ValueError:
             raise BadResponse(
-                f"the response is not valid JSON ({len(body):,} bytes, probably cut short)"
+                f"the response is not valid JSON ({size:,} bytes, probably cut short)"
             ) from None
         if not isinstance(payload, dict):
             raise BadResponse(f"the response is a JSON {type(payload).__name__}, not an object")
         return payload, item_texts
 
 
-def _read_body(response: requests.Response, deadline: float, deadline_s: float) -> bytes:
-    """The whole body, or FetchTimeout once the overall deadline passes.
+def _read_body(response: requests.Response, deadline: float, deadline_s: float, max_bytes: int) -> bytearray:
+    """The whole body, decompressed, or an error once it is over `max_bytes` or the deadline passes.
 
-    A server that drips bytes never trips the per-read timeout, so a timer shuts the
-    socket down at the deadline, which ends the blocked read.
+    The body is read raw and decompressed here, a chunk at a time, never more than `max_bytes` + 1
+    bytes: a few kB of gzip can grow to gigabytes, and an endless body never ends by itself. A
+    server that drips bytes never trips the per-read timeout, so a timer shuts the socket down at
+    the deadline, which ends the blocked read.
     """
+    decoder = _Decoder(response.headers.get("Content-Encoding", ""), max_bytes)
+    expected = response.headers.get("Content-Length", "")
+    expected_bytes = int(expected) if expected.isdigit() else None
+    if expected_bytes is not None and expected_bytes > max_bytes:
+        raise ResponseTooLarge(max_bytes)
     timer = threading.Timer(max(deadline - time.monotonic(), 0.0), _shutdown_socket, (response,))
     timer.daemon = True
     timer.start()
-    chunks = []
+    received = 0
     try:
-        for chunk in response.iter_content(chunk_size=64 * 1024):
-            chunks.append(chunk)
-    except (requests.RequestException, OSError):
+        for chunk in response.raw.stream(READ_CHUNK_BYTES, decode_content=False):
+            received += len(chunk)
+            decoder.feed(chunk)
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
         if time.monotonic() >= deadline:
             raise FetchTimeout(deadline_s) from None
         raise
@@ -193,11 +272,70 @@ def _read_body(response: requests.Response, deadline: float, deadline_s: float) 
         timer.cancel()
     if time.monotonic() >= deadline:
         raise FetchTimeout(deadline_s)
-    body = b"".join(chunks)
-    expected = response.headers.get("Content-Length")
-    if expected and expected.isdigit() and len(body) < int(expected):
-        raise BadResponse(f"the response was cut short ({len(body):,} of {int(expected):,} bytes)")
-    return body
+    if expected_bytes is not None and received < expected_bytes:
+        raise BadResponse(f"the response was cut short ({received:,} of {expected_bytes:,} bytes)")
+    return decoder.finish()
+
+
+class _Decoder:
+    """Undoes at most one content-encoding layer, into a body of at most `max_bytes`."""
+
+    def __init__(self, content_encoding: str, max_bytes: int) -> None:
+        layers = [name.strip().lower() for name in content_encoding.split(",")]
+        layers = [name for name in layers if name and name != "identity"]
+        if len(layers) > 1:
+            raise BadResponse(
+                f"the response is compressed {len(layers)} times over ({', '.join(layers)[:80]}); "
+                "one content encoding at most is accepted"
+            )
+        if layers and layers[0] not in DECODERS:
+            raise BadResponse(f"the response uses an unsupported content encoding ({layers[0][:40]})")
+        self.encoding = layers[0] if layers else None
+        self.max_bytes = max_bytes
+        self.body = bytearray()
+        self._inflater: Any = None
+
+    def feed(self, chunk: bytes) -> None:
+        if self.encoding is None:
+            self._append(chunk)
+            return
+        try:
+            self._inflate(chunk)
+        except zlib.error:
+            raise BadResponse(f"the response's {self.encoding} data is damaged") from None
+
+    def finish(self) -> bytearray:
+        if self._inflater is not None and not self._inflater.eof:
+            raise BadResponse(f"the response's {self.encoding} data was cut short")
+        return self.body
+
+    def _inflate(self, data: bytes) -> None:
+        while data:
+            if self._inflater is None or self._inflater.eof:
+                if self._inflater is not None and self.encoding == "deflate":
+                    raise BadResponse("the response has data after its deflate stream")
+                self._inflater = zlib.decompressobj(self._window_bits(data))
+            # Small pieces: never a second copy of the body in memory. One byte more than the room
+            # left tells that the body is over the limit.
+            room = min(self.max_bytes - len(self.body) + 1, INFLATE_PIECE_BYTES)
+            piece = self._inflater.decompress(data, room)
+            self._append(piece)
+            data = self._inflater.unconsumed_tail or (
+                self._inflater.unused_data if self._inflater.eof else b""
+            )
+
+    def _window_bits(self, data: bytes) -> int:
+        wbits = DECODERS[self.encoding or ""]
+        if self.encoding == "deflate" and not (
+            len(data) >= 2 and data[0] & 0x0F == 8 and int.from_bytes(data[:2]) % 31 == 0
+        ):
+            return -zlib.MAX_WBITS  # raw deflate without the zlib header, as some servers send it
+        return wbits
+
+    def _append(self, piece: bytes) -> None:
+        self.body += piece
+        if len(self.body) > self.max_bytes:
+            raise ResponseTooLarge(self.max_bytes)
 
 
 def _shutdown_socket(response: requests.Response) -> None:
@@ -213,21 +351,20 @@ def _parse_retry_after(value: str | None) -> float | None:
         return None
     value = value.strip()
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return max(seconds, 0.0) if math.isfinite(seconds) else None  # "nan" and "inf" say nothing
 
 
 def _api_error_message(text: str) -> str | None:
     """OpenRouter's `error.message`, if the body is its JSON error shape."""
     try:
         payload = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
         message = payload["error"].get("message")
@@ -243,3 +380,14 @@ def _short_reason(error: Exception) -> str:
     if "Name or service not known" in reason or "Failed to resolve" in reason:
         return "host name not found"
     return reason[:160]
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    """Scheme, host and port of `url`, the port filled in; ValueError when it is not a URL."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    default_port = {"http": 80, "https": 443}.get(scheme)
+    port = parts.port or default_port  # .port raises ValueError for a port that is not a number
+    if default_port is None or not parts.hostname or port is None:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    return scheme, parts.hostname, port

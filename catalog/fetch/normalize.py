@@ -23,6 +23,10 @@ from catalog.fetch.scores import REASONING_COLUMNS, SCORE_COLUMNS, reasoning_val
 from catalog.pricing.fields import MILLION, PRICE_COLUMNS, PRICE_FIELDS, VARIABLE, read_price
 
 MODEL_PAGE_BASE = "https://openrouter.ai/"
+# The longest description in 2026 was about 4,000 characters; a 50 MB one would be sent to every
+# browser on every page. Longer ones are cut for display (the model's raw_json keeps the whole text).
+MAX_DESCRIPTION_CHARS = 20_000
+DESCRIPTION_CUT_MARK = " … [description cut: {length:,} characters in all]"
 
 # Outputs whose `prompt`/`completion` are not a price per text token (audio seconds, images, ...).
 TOKEN_PRICED_OUTPUTS = frozenset({"text", "embeddings"})
@@ -341,11 +345,18 @@ def _row_values(raw: Any, raw_text: str | None = None) -> tuple[tuple[Any, ...],
         _text(architecture.get("tokenizer")),
         _text(get("knowledge_cutoff")),
         _date_seconds(get("expiration_date")),
-        description if isinstance(description, str) else "",
+        (description if len(description) <= MAX_DESCRIPTION_CHARS else _cut(description))
+        if isinstance(description, str)
+        else "",
         model_page_url(model_id),
         _encode_raw_json(raw) if raw_text is None else raw_text,
     )
     return values, notes
+
+
+def _cut(description: str) -> str:
+    """A description too long to show, cut; the text says so (raw_json keeps it whole)."""
+    return description[:MAX_DESCRIPTION_CHARS] + DESCRIPTION_CUT_MARK.format(length=len(description))
 
 
 @lru_cache(maxsize=4096)

@@ -124,3 +124,29 @@ def _walk_array(text: str, position: int) -> tuple[list[Any], list[str], int]:
         if after == "]":
             return items, item_texts, end + 1
         raise _NotPlain
+
+
+MAX_NESTING = 32  # a model nests 4 deep (benchmarks.design_arena[i]); near 1,000 breaks the json module
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def nested_deeper_than(text: str, limit: int = MAX_NESTING) -> bool:
+    """Whether the arrays and objects of the JSON `text` nest more than `limit` deep.
+
+    One count when the text has no more than `limit` opening brackets (a model has a few dozen);
+    otherwise the brackets outside strings are walked.
+    """
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    # UTF-8 bytes of non-ASCII characters are all over 0x7f: none is taken for a bracket.
+    brackets = _STRINGS.sub("", text).encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKETS)
+    depth = 0
+    for bracket in brackets:
+        if bracket in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False

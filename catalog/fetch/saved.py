@@ -10,6 +10,7 @@ model created up to the moment it was saved), else by the file's modification ti
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ import pandas as pd
 
 from catalog.errors import BadResponse, CatalogError
 from catalog.fetch.normalize import normalize_models
-from catalog.fetch.rawjson import loads_with_item_texts
+from catalog.fetch.rawjson import MAX_NESTING, loads_with_item_texts, nested_deeper_than
 
 MAX_SAVED_BYTES = 64 * 1024 * 1024  # the whole 2026 catalog is 1.3 MB
 DATED_BY_AS_OF = "from --as-of"
@@ -43,10 +44,6 @@ class SavedResponse:
     def count(self) -> int:
         return len(self.frame)
 
-    @property
-    def raw_by_id(self) -> dict[str, str]:
-        return {str(i): str(raw) for i, raw in zip(self.frame["id"], self.frame["raw_json"], strict=True)}
-
 
 def read_saved(path: str | os.PathLike[str], as_of: datetime | None = None) -> SavedResponse:
     """The models of a saved response and when it was saved; BadResponse when it is not one."""
@@ -68,9 +65,18 @@ def read_saved(path: str | os.PathLike[str], as_of: datetime | None = None) -> S
         raise BadResponse(f"{name}: not JSON (a saved error page?)")
     try:
         payload, item_texts = loads_with_item_texts(text)
+    except RecursionError:
+        raise BadResponse(f"{name}: nests over {MAX_NESTING} levels deep") from None
     except ValueError:
         raise BadResponse(f"{name}: not valid JSON ({len(data):,} bytes, probably cut short)") from None
     models, texts = _models_of(name, payload, item_texts)
+    for position, (model, model_text) in enumerate(zip(models, texts or [None] * len(models), strict=True)):
+        try:
+            too_deep = nested_deeper_than(model_text if model_text is not None else json.dumps(model))
+        except RecursionError:
+            too_deep = True
+        if too_deep:
+            raise BadResponse(f"{name}: model #{position + 1} nests over {MAX_NESTING} levels deep")
     normalized = normalize_models(models, texts)
     if normalized.frame.empty:
         raise BadResponse(f"{name}: none of the {len(models):,} models in it could be read")

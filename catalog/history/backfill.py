@@ -69,12 +69,8 @@ def backfill(state: Mapping[str, Any], saved: Sequence[SavedResponse]) -> tuple[
     order = sorted([*listings, *((stamp, listing_of(r.frame)) for stamp, r in new.items())], key=_time)
     replayed = empty_state()
     changes: dict[str, ChangeSummary | None] = {}
-    previous_raw: dict[str, str] = {}
     for stamp, listing in order:
-        replayed, changes[stamp] = apply_listing(
-            replayed, listing, parse_stamp(stamp), previous_raw=previous_raw
-        )
-        previous_raw = new[stamp].raw_by_id if stamp in new else {}
+        replayed, changes[stamp] = apply_listing(replayed, listing, parse_stamp(stamp))
     _keep_what_replay_cannot_know(replayed, state)
     replayed["refreshes"] = int(state["refreshes"]) + len(new)
     replayed["imports"] = [
@@ -170,14 +166,12 @@ def _with(
 
 
 def _keep_what_replay_cannot_know(replayed: dict[str, Any], state: Mapping[str, Any]) -> None:
-    """A removed model's raw JSON, and the last refresh that listed it when no change marks that one."""
+    """The last refresh that listed a removed model, when no change marks that one."""
     old_models = state["models"]
     for model_id, entry in replayed["models"].items():
         old = old_models.get(model_id)
         if not old or "removed_at" not in entry or old.get("removed_at") != entry["removed_at"]:
             continue
-        if "raw" in old and "raw" not in entry:
-            entry["raw"] = old["raw"]
         if old.get("last_seen") and parse_stamp(old["last_seen"]) > parse_stamp(entry["last_seen"]):
             entry["last_seen"] = old["last_seen"]
 

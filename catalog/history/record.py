@@ -8,7 +8,7 @@
      "models": {"openai/gpt-4o": {"name": "...", "first_seen": "...", "prices": {"prompt": "0.0000025"},
                                   "tiers": "[...]", "per_unit": true,            # when present
                                   "scores": {"intelligence_index": 56.0},        # when present
-                                  "removed_at": "...", "last_seen": "...", "raw": "{...}"}},  # when removed
+                                  "removed_at": "...", "last_seen": "..."}},  # when removed
      "events": [{"at": "...", "change": "repriced", "id": "...",
                  "prices": {"prompt": ["0.000002", "0.0000025"]}},
                 {"at": "...", "change": "retiered", "id": "...", "tiers": ["[...]", "[...]"]},
@@ -42,18 +42,19 @@ This module records the file (under the store's lock); `catalog.history.view` re
 from __future__ import annotations
 
 import json
+import math
 import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from catalog.errors import StoreError
 from catalog.history.changes import KINDS, ChangeSummary, Observed, observe, price_changes, score_changes
-from catalog.settings import REMOVED_GRACE_DAYS
 from catalog.storage.interface import CatalogStore, Document, WriteConflict
 
 SCHEMA_VERSION = 2  # 2: scores and `rescored` events
@@ -82,10 +83,9 @@ def record_refresh(
     The file is replaced only if it is still the version read (a compare-and-swap on S3); when
     another writer got there first, it is read again and this refresh folded into it.
 
-    `previous_live` is the live catalog stored before this one, if any: it gives removed models
-    their raw JSON, and it becomes the baseline when there is no history yet.
+    `previous_live` is the live catalog stored before this one, if any: it becomes the baseline
+    when there is no history yet.
     """
-    previous_raw = _raw_by_id(previous_live) if previous_live is not None else {}
     notices: list[str] = []
     for attempt in range(MAX_ATTEMPTS):
         state, document, notice = _read_for_update(store)
@@ -93,7 +93,7 @@ def record_refresh(
             notices.append(notice)
         if state["baseline_at"] is None and previous_live is not None and previous_at is not None:
             state, _ = apply_refresh(state, previous_live, previous_at)
-        state, changes = apply_refresh(state, frame, at, previous_raw=previous_raw)
+        state, changes = apply_refresh(state, frame, at)
         try:
             store.replace_json(HISTORY_NAME, state, replacing=document)
         except WriteConflict:
@@ -142,19 +142,22 @@ def apply_refresh(
     state: Mapping[str, Any],
     frame: pd.DataFrame,
     at: datetime,
-    *,
-    previous_raw: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], ChangeSummary | None]:
-    """The history after one more live catalog (a new state; `state` is not modified)."""
-    return apply_listing(state, listing_of(frame), at, previous_raw=previous_raw)
+    """The history after one more live catalog (a new state; `state` is not modified).
+
+    A refresh is recorded no earlier than the one before it: when the wall clock went back (a
+    refresh at T + 1 day, then one at T - 1 day), the log stays in the order things happened.
+    """
+    last = state.get("last_refresh_at")
+    if last is not None and parse_stamp(last) > at:
+        at = parse_stamp(last)
+    return apply_listing(state, listing_of(frame), at)
 
 
 def apply_listing(
     state: Mapping[str, Any],
     listing: Listing,
     at: datetime,
-    *,
-    previous_raw: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], ChangeSummary | None]:
     """The history after one more refresh that listed `listing` (a new state)."""
     stamp = format_stamp(at)
@@ -206,10 +209,10 @@ def apply_listing(
         )
         entry["removed_at"] = stamp
         entry["last_seen"] = state["last_refresh_at"] or stamp
-        raw = (previous_raw or {}).get(model_id)
-        if raw is not None:
-            entry["raw"] = raw
-    _forget_old_raw(models, at)
+    for entry in models.values():
+        # Older versions kept a removed model's raw JSON: 200,000 removed models made 473 MB. The
+        # row of a removed model is rebuilt from its id, name and prices, which the entry keeps.
+        entry.pop("raw", None)
 
     order = {kind: position for position, kind in enumerate(KINDS)}
     new_events.sort(key=lambda event: (order[event["change"]], event["id"]))
@@ -256,19 +259,6 @@ def _present_entry(
     return kept
 
 
-def _forget_old_raw(models: dict[str, dict[str, Any]], now: datetime) -> None:
-    # A removed model's raw JSON (~1-2 KB) is kept while it is shown; after that its row is rebuilt
-    # from the id, name and prices the history keeps anyway.
-    keep = timedelta(days=REMOVED_GRACE_DAYS.value())
-    for entry in models.values():
-        if "raw" in entry and now - parse_stamp(entry["removed_at"]) > keep:
-            del entry["raw"]
-
-
-def _raw_by_id(frame: pd.DataFrame) -> dict[str, str]:
-    return {str(i): str(raw) for i, raw in zip(frame["id"], frame["raw_json"], strict=True)}
-
-
 def read_recorded(store: CatalogStore) -> tuple[dict[str, Any], Document | None]:
     """The history of `store` and the document it was read from (None when there is none yet);
     nothing is moved: StoreError when it cannot be read."""
@@ -306,11 +296,18 @@ class _NewerSchema(ValueError):
 
 
 def parse_state(text: str) -> dict[str, Any]:
-    """The state in `text`; ValueError when it is not a history this version can use."""
+    """The state in `text`; ValueError when it is not a history this version can use.
+
+    Every field the page, `changes` and a refresh read is checked for type (and every time for
+    being one): a history of valid JSON with `"refreshes": "many"` or a list where prices go once
+    failed each refresh after the catalog was written.
+    """
     try:
         state = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"not JSON: {error}") from None
+    except RecursionError:
+        raise ValueError("nested too deeply to be a history") from None
     if not isinstance(state, dict):
         raise ValueError("not a JSON object")
     version = state.get("schema_version")
@@ -319,15 +316,14 @@ def parse_state(text: str) -> dict[str, Any]:
     if version > SCHEMA_VERSION:
         raise _NewerSchema(f"{HISTORY_NAME} was written by a newer version (schema {version})")
     models, events = state.get("models"), state.get("events")
-    if not isinstance(models, dict) or not all(
-        isinstance(m, dict) and "first_seen" in m for m in models.values()
-    ):
+    if not isinstance(models, dict):
         raise ValueError("models are not a map of model entries")
-    if not isinstance(events, list) or not all(
-        isinstance(e, dict) and e.get("change") in KINDS and isinstance(e.get("id"), str) and "at" in e
-        for e in events
-    ):
+    for model_id, entry in models.items():
+        _check_entry(model_id, entry)
+    if not isinstance(events, list):
         raise ValueError("events are not a list of changes")
+    for event in events:
+        _check_event(event)
     imports = state.get("imports", [])
     if not isinstance(imports, list) or not all(
         isinstance(i, dict) and isinstance(i.get("sha256"), str) and isinstance(i.get("at"), str)
@@ -336,9 +332,90 @@ def parse_state(text: str) -> dict[str, Any]:
         raise ValueError("imports are not a list of imported files")
     for key in ("baseline_at", "last_refresh_at"):
         if state.get(key) is not None:
-            parse_stamp(state[key])
-    state.setdefault("refreshes", 0)
+            _check_stamp(state[key], key)
+    refreshes = state.setdefault("refreshes", 0)
+    if isinstance(refreshes, bool) or not isinstance(refreshes, int) or refreshes < 0:
+        raise ValueError(f"refreshes is not a count ({str(refreshes)[:40]!r})")
     return state
+
+
+def _check_stamp(value: Any, what: str) -> None:
+    try:
+        parse_stamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} is not a time ({str(value)[:40]!r})") from None
+
+
+def _check_prices(prices: Any, what: str, *, pairs: bool = False) -> None:
+    def is_price(value: Any) -> bool:
+        if not isinstance(value, str) or len(value) > 64:
+            return False
+        try:
+            return Decimal(value).is_finite()
+        except ArithmeticError:  # decimal.InvalidOperation: not a number
+            return False
+
+    if not isinstance(prices, dict) or not all(
+        isinstance(field, str)
+        and (
+            (isinstance(value, list) and len(value) == 2 and all(map(is_price, value)))
+            if pairs
+            else is_price(value)
+        )
+        for field, value in prices.items()
+    ):
+        raise ValueError(f"{what}: prices are not decimal texts by field")
+
+
+def _check_entry(model_id: str, entry: Any) -> None:
+    what = f"model {model_id[:80]!r}"
+    if not isinstance(entry, dict):
+        raise ValueError(f"{what} is not an entry")
+    _check_stamp(entry.get("first_seen"), f"{what}: first_seen")
+    for key in ("removed_at", "last_seen"):
+        if key in entry:
+            _check_stamp(entry[key], f"{what}: {key}")
+    if not isinstance(entry.get("name", ""), str) or not isinstance(entry.get("tiers", ""), str):
+        raise ValueError(f"{what}: name or tiers is not a text")
+    if "raw" in entry and not isinstance(entry["raw"], str):
+        raise ValueError(f"{what}: raw is not a text")
+    _check_prices(entry.get("prices", {}), what)
+    _check_scores(entry.get("scores", {}), what)
+
+
+def _check_event(event: Any) -> None:
+    if (
+        not isinstance(event, dict)
+        or event.get("change") not in KINDS
+        or not isinstance(event.get("id"), str)
+    ):
+        raise ValueError("events are not a list of changes")
+    what = f"the {event['change']} event of {event['id'][:80]!r}"
+    _check_stamp(event.get("at"), f"{what}: at")
+    if "prices" in event:
+        _check_prices(event["prices"], what, pairs=event["change"] == "repriced")
+    tiers = event.get("tiers", ["", ""])
+    if not (isinstance(tiers, list) and len(tiers) == 2 and all(isinstance(t, str) for t in tiers)):
+        raise ValueError(f"{what}: tiers are not a pair of texts")
+    _check_scores(event.get("scores", {}), what, pairs=True)
+
+
+def _check_scores(scores: Any, what: str, *, pairs: bool = False) -> None:
+    def is_score(value: Any) -> bool:
+        return value is None or (
+            isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        )
+
+    if not isinstance(scores, dict) or not all(
+        isinstance(name, str)
+        and (
+            (isinstance(value, list) and len(value) == 2 and all(map(is_score, value)))
+            if pairs
+            else is_score(value)
+        )
+        for name, value in scores.items()
+    ):
+        raise ValueError(f"{what}: scores are not numbers by name")
 
 
 def format_stamp(moment: datetime) -> str:

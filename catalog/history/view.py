@@ -21,6 +21,7 @@ import pandas as pd
 from catalog.errors import StoreError
 from catalog.fetch.normalize import COLUMNS, build_frame, normalize_models
 from catalog.history.record import HISTORY_NAME, empty_state, parse_stamp, parse_state
+from catalog.present.terminal import printable
 from catalog.pricing.fields import VARIABLE, display_unit
 from catalog.pricing.money import plain_decimal, usd
 from catalog.settings import REMOVED_GRACE_DAYS
@@ -203,7 +204,7 @@ class History:
             except (TypeError, ValueError):
                 raw = None
             if not isinstance(raw, dict):
-                # No raw JSON kept (removed while the store held defaults, or long ago): rebuild the basics.
+                # Rebuilt from what the entry keeps (older versions kept the raw JSON for a while).
                 raw = {
                     "id": model_id,
                     "name": entry.get("name", model_id),
@@ -352,10 +353,11 @@ def format_table(events: pd.DataFrame) -> str:
     if events.empty:
         return "no changes\n"
     lines = []
-    id_width = min(max(len(str(i)) for i in events["id"]), 60)
-    for row in events.itertuples(index=False):
-        line = f"{row.at:%Y-%m-%d %H:%M}  {row.change:<8}  {str(row.id)[:60]:<{id_width}}"
-        lines.append(f"{line}  {change_detail(row)}".rstrip())
+    ids = [printable(str(model_id)) for model_id in events["id"]]  # third-party text, for a terminal
+    id_width = min(max(len(model_id) for model_id in ids), 60)
+    for model_id, row in zip(ids, events.itertuples(index=False), strict=True):
+        line = f"{row.at:%Y-%m-%d %H:%M}  {row.change:<8}  {model_id[:60]:<{id_width}}"
+        lines.append(printable(f"{line}  {change_detail(row)}").rstrip())
     return "\n".join(lines) + "\n"
 
 
@@ -408,6 +410,7 @@ def _read(store: CatalogStore, version: Hashable | None) -> History:
     if document is None:
         return History(version=version)
     try:
+        # Not UTF-8: a ValueError, damaged too.
         return History(parse_state(document.data.decode("utf-8")), version=version)
     except ValueError as error:
         return History(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -13,16 +14,25 @@ import pandas as pd
 
 from catalog.fetch.scores import efforts_list
 
-# Cells starting with these are formulas to a spreadsheet (OWASP "CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_EXCLUDED = ("raw_json",)
 # Text columns that JSON and Parquet export as real lists (CSV keeps the text: "high, medium, low").
 LIST_COLUMNS = {"reasoning_efforts": efforts_list}
 
+# A text cell a spreadsheet would run as a formula, made inert with a leading apostrophe.
+# OWASP's "CSV Injection" page names = + - @ and a leading tab or CR; its phpMyAdmin-derived tab/CR
+# rule exists because checks for "starts with =" were bypassed that way. Google Sheets and
+# LibreOffice strip leading whitespace (ASCII or not: NBSP, ideographic space) before deciding a cell
+# is a formula, and some locales take the full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20) as the
+# ASCII ones; a BOM or zero-width character at the start is invisible in a cell. So: a cell whose
+# first character after any whitespace, BOM or zero-width character is one of = + - @ or their
+# full-width forms, or that starts with a tab, CR or LF, gets the apostrophe. Numbers are never
+# touched: only text runs as a formula.
+FORMULA_START = re.compile(r"^(?:[\s\ufeff\u200b-\u200d\u2060]*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r\n])")
+
 
 def formula_safe(value: object) -> object:
     """A text cell that a spreadsheet would run, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and FORMULA_START.match(value):
         return "'" + value
     return value
 
@@ -34,7 +44,7 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
         series = out[column]
         if pd.api.types.is_string_dtype(series) or series.dtype == object:
             text = series.astype("string")
-            risky = text.str.startswith(FORMULA_PREFIXES).fillna(False)
+            risky = text.str.match(FORMULA_START).fillna(False).astype(bool)
             if series.dtype == object:  # only text runs as a formula: -2 or Decimal("-1") stays a number
                 risky &= series.map(lambda value: isinstance(value, str)).astype(bool)
             if risky.any():

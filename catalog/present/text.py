@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin
 
 from catalog.present.table import escape_markdown
+from catalog.present.terminal import printable
 
 OPENROUTER_SITE = "https://openrouter.ai/"
 
@@ -60,3 +62,15 @@ def resolve_link(target: str) -> str | None:
 def markdown_link(text: str, url: str) -> str:
     """A safe markdown link: the text escaped, the URL with nothing markdown could read as syntax."""
     return f"[{escape_markdown(text)}]({url.replace('(', '%28').replace(')', '%29')})"
+
+
+def ignored_values(at_start: Mapping[str, str], now: Mapping[str, str], keys: Iterable[str]) -> list[str]:
+    """The link's values ("key=value") for `keys` that the page did not take: the widgets bound to
+    the URL drop a value they cannot show (`max_in=nan`, an unknown author), and say nothing."""
+    return [f"{key}={at_start[key]}" for key in keys if key in at_start and now.get(key) != at_start[key]]
+
+
+def ignored_note(ignored: list[str]) -> str:
+    """A small note naming the link's values that were not used (markdown, escaped: anyone's text)."""
+    shown = ", ".join(printable(item[:60]) for item in ignored)
+    return escape_markdown(f"Ignored in the link (not a usable value): {shown}")

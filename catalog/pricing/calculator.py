@@ -3,6 +3,7 @@ of $/request, $/day and $/month per model with its CSV."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict
 from decimal import Decimal, localcontext
@@ -14,6 +15,8 @@ from catalog.present.export import to_csv_bytes
 from catalog.pricing.cost import DAYS_PER_MONTH, EXACT, InvalidWorkload, Workload, cost_frame
 from catalog.pricing.money import plain_decimal
 
+MAX_URL_COUNT = 10**12  # tokens, images, searches or requests: beyond this a link is a typo or a probe
+MAX_URL_BUDGET_USD = 1e12
 CALCULATOR_EXPORT_COLUMNS = [
     "id",
     "name",
@@ -95,23 +98,57 @@ def cheapest(calculator: pd.DataFrame, count: int) -> pd.DataFrame:
     return calculator[calculator["reason"].isna()].head(max(count, 0))
 
 
-def workload_from_params(params: Mapping[str, Any], default: Workload) -> Workload:
-    """A workload from URL query values (w_in, w_out, ...); each missing or unreadable one keeps `default`."""
+def workload_from_params(
+    params: Mapping[str, Any], default: Workload, ignored: list[str] | None = None
+) -> Workload:
+    """A workload from URL query values (w_in, w_out, ...); each missing or unreadable one keeps `default`.
+
+    Each value given but not used is added to `ignored` as "key=value", for the page to name.
+    """
     values = asdict(default)
+    given: list[str] = []
     for name, key in WORKLOAD_PARAMS.items():
-        text = params.get(key)
-        if isinstance(text, list):
-            text = text[-1] if text else None
+        text = _last(params.get(key))
+        if text is None:
+            continue
+        given.append(f"{key}={text}")
         try:
             number = int(str(text).strip().replace(",", "").replace("_", ""))
         except ValueError:
-            continue
-        if number >= 0:
+            number = -1
+        if 0 <= number <= MAX_URL_COUNT:
             values[name] = number
+        elif ignored is not None:
+            ignored.append(given.pop())
     try:
         return Workload(**values)
     except InvalidWorkload:
+        if ignored is not None:
+            ignored.extend(given)  # they contradict each other (more cached than input tokens)
         return default
+
+
+def budget_from_params(params: Mapping[str, Any], key: str, ignored: list[str] | None = None) -> float:
+    """A monthly budget in $ from the URL: a finite number >= 0; 0 (none) when absent or unusable."""
+    text = _last(params.get(key))
+    if text is None or not str(text).strip():
+        return 0.0
+    try:
+        budget = float(str(text).strip())
+    except ValueError:
+        budget = math.nan
+    if math.isfinite(budget) and 0 <= budget <= MAX_URL_BUDGET_USD:
+        return budget
+    if ignored is not None:
+        ignored.append(f"{key}={text}")  # "nan", "inf", "-5" or junk
+    return 0.0
+
+
+def _last(value: Any) -> Any:
+    """A query value; the last one when the key is repeated."""
+    if isinstance(value, list):
+        return value[-1] if value else None
+    return value
 
 
 def workload_to_params(workload: Workload) -> dict[str, str]:

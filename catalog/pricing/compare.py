@@ -23,13 +23,25 @@ CAPABILITIES = {
 }
 
 
-def parse_compare_ids(text: str | None, known_ids: Collection[str], limit: int = COMPARE_LIMIT) -> list[str]:
-    """Model ids from a comma-separated URL value: known ones only, each once, at most `limit`."""
+def parse_compare_ids(
+    text: str | None,
+    known_ids: Collection[str],
+    limit: int = COMPARE_LIMIT,
+    ignored: list[str] | None = None,
+) -> list[str]:
+    """Model ids from a comma-separated URL value: known ones only, each once, at most `limit`.
+
+    Each id left out (unknown, or over the limit) is added to `ignored`, for the page to name.
+    """
     picked: list[str] = []
     for part in (text or "").split(","):
         model_id = part.strip()
         if model_id in known_ids and model_id not in picked:
             picked.append(model_id)
+        elif model_id and model_id not in picked and ignored is not None:
+            ignored.append(model_id)
+    if ignored is not None:
+        ignored.extend(picked[limit:])
     return picked[:limit]
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from catalog.errors import CatalogError
 from catalog.present.export import to_csv_bytes, to_json_bytes
+from catalog.present.terminal import printable
 from catalog.pricing.fit import fit_problems
 from catalog.pricing.listing import listing_of
 from catalog.pricing.money import plain_decimal, usd_short
@@ -230,10 +231,10 @@ def text_table(costs: pd.DataFrame) -> str:
         rows.append(
             (
                 str(rank) if priced else "-",
-                _printable(str(row.id)),
+                printable(str(row.id)),
                 usd_short(row.cost_usd),
                 usd_short(row.cost_per_request_usd),
-                "" if pd.isna(remark) else _printable(str(remark)),
+                "" if pd.isna(remark) else printable(str(remark)),
             )
         )
     widths = [max([len(header[i]), *(len(r[i]) for r in rows)]) for i in range(len(header))]
@@ -247,11 +248,6 @@ def text_table(costs: pd.DataFrame) -> str:
 
 
 # -- internals ---------------------------------------------------------------------------------
-
-
-def _printable(text: str) -> str:
-    # A terminal must not run escape sequences that arrive inside a model id.
-    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def _note(schedule: PriceSchedule, cost: RequestCost, utc_time: int | None) -> str | None:

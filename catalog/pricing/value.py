@@ -19,6 +19,7 @@ import pandas as pd
 from catalog.errors import CatalogError
 from catalog.fetch.scores import INDEX_COLUMNS
 from catalog.present.export import to_csv_bytes, to_json_bytes
+from catalog.present.terminal import printable
 from catalog.pricing.cost import (
     DAYS_PER_MONTH,
     EXACT,
@@ -27,7 +28,6 @@ from catalog.pricing.cost import (
     cost_frame,
     export_frame,
 )
-from catalog.pricing.cost import _printable as printable
 from catalog.pricing.money import usd_short
 
 INDEXES = tuple(INDEX_COLUMNS)  # "intelligence", "coding", "agentic"

@@ -38,13 +38,16 @@ from platformdirs import user_data_dir
 from catalog import settings
 from catalog.errors import StoreError
 from catalog.fetch.normalize import build_frame, normalize_models
+from catalog.fetch.redact import without_credentials
 from catalog.storage.interface import Document
 
 SCHEMA_VERSION = 2
 META_NAME = "catalog.json"
 LOCK_NAME = ".lock"
 DAMAGED_DIR = "damaged"
-MODELS_PATTERN = re.compile(r"^models-(\d{6,})\.parquet$")
+MODELS_PATTERN = re.compile(r"^models-(\d{6,12})\.parquet$")
+MAX_GENERATION = 10**12 - 1  # the file name holds at most 12 digits
+MAX_MODEL_COUNT = 10**8
 TEMP_MARK = ".tmp-"
 LOCK_TIMEOUT_S = 120.0
 # Test hook (tests/test_crash.py): SIGKILL this process at the named point of a write, e.g.
@@ -89,26 +92,66 @@ class StoredMeta:
 
     @classmethod
     def from_json(cls, payload: Any) -> StoredMeta:
+        """The metadata in a parsed `catalog.json`; ValueError naming the first thing that is wrong.
+
+        Every field is checked for type and range: a store that read as valid JSON but held
+        `"generation": Infinity`, `1e300` or a time without a zone once failed every command.
+        """
         if not isinstance(payload, dict):
             raise ValueError("metadata is not a JSON object")
-        fetched_at = payload.get("fetched_at")
-        models_file = payload["models_file"]
+        generation = _whole_number(payload.get("generation"), "generation", MAX_GENERATION)
+        models_file = payload.get("models_file")
         if not isinstance(models_file, str) or not MODELS_PATTERN.match(models_file):
-            raise ValueError(f"metadata names no models file ({models_file!r})")
-        source = payload["source"]
+            raise ValueError(f"metadata names no models file ({str(models_file)[:80]!r})")
+        source = payload.get("source")
         if source not in ("defaults", "live"):
-            raise ValueError(f"unknown source {source!r}")
+            raise ValueError(f"unknown source {str(source)[:40]!r}")
+        problems = payload.get("problems") or []
+        if not isinstance(problems, list) or not all(isinstance(p, str) for p in problems):
+            raise ValueError("problems are not a list of texts")
         return cls(
-            generation=int(payload["generation"]),
+            generation=generation,
             source=source,
-            fetched_at=datetime.fromisoformat(fetched_at) if fetched_at else None,
-            count=int(payload["count"]),
-            api_base=payload.get("api_base"),
+            fetched_at=_aware_time(payload.get("fetched_at")),
+            count=_whole_number(payload.get("count"), "count", MAX_MODEL_COUNT),
+            api_base=_api_base(payload.get("api_base")),
             models_file=models_file,
-            defaults_as_of=payload.get("defaults_as_of"),
-            problems=tuple(str(p) for p in payload.get("problems") or ()),
-            schema_version=int(payload.get("schema_version", 0)),
+            defaults_as_of=_optional_text(payload.get("defaults_as_of"), "defaults_as_of"),
+            problems=tuple(problems),
+            schema_version=_whole_number(payload.get("schema_version", 0), "schema_version", 10**6),
         )
+
+
+def _whole_number(value: Any, name: str, highest: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= highest:
+        raise ValueError(f"{name} is not a whole number from 0 to {highest:,} ({str(value)[:40]})")
+    return value
+
+
+def _aware_time(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"fetched_at is not a time ({str(value)[:40]})")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"fetched_at is not an ISO-8601 time ({value[:40]!r})") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"fetched_at has no time zone ({value[:40]!r})")
+    return moment.astimezone(UTC)
+
+
+def _api_base(value: Any) -> str | None:
+    # A store written before credentials were masked may hold them: never show them.
+    text = _optional_text(value, "api_base")
+    return without_credentials(text) if text else text
+
+
+def _optional_text(value: Any, name: str) -> str | None:
+    if value is not None and (not isinstance(value, str) or len(value) > 2000):
+        raise ValueError(f"{name} is not a text")
+    return value
 
 
 @dataclass(frozen=True)
@@ -153,8 +196,8 @@ class Store:
             raise StoreDamaged(f"cannot read {self.meta_path}: {error.strerror or error}") from None
         try:
             return StoredMeta.from_json(json.loads(text))
-        except (ValueError, KeyError, TypeError) as error:
-            raise StoreDamaged(f"{self.meta_path.name} is damaged ({error})") from None
+        except (ValueError, RecursionError) as error:
+            raise StoreDamaged(f"{self.meta_path.name} is damaged ({_first_line(error)})") from None
 
     def read(self) -> tuple[StoredMeta, pd.DataFrame] | None:
         """The current (metadata, models) pair; None when there is no store yet."""
@@ -275,9 +318,8 @@ class Store:
     def move_document_aside(self, name: str, reason: str) -> Path:
         """Move a damaged small file into `damaged/<stem>-<time>/` (caller holds the lock)."""
         stem = name.partition(".")[0]
-        target = self.directory / DAMAGED_DIR / datetime.now(UTC).strftime(f"{stem}-%Y%m%dT%H%M%S%fZ")
+        target = self.damaged_folder(datetime.now(UTC).strftime(f"{stem}-%Y%m%dT%H%M%S%fZ"))
         try:
-            target.mkdir(parents=True, exist_ok=True)
             os.replace(self.directory / name, target / name)
             (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
         except OSError as error:
@@ -291,10 +333,8 @@ class Store:
             present = [n for n in names if (self.directory / n).exists()]
             if not present:
                 return None
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-            target = self.directory / DAMAGED_DIR / stamp
+            target = self.damaged_folder(datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"))
             try:
-                target.mkdir(parents=True, exist_ok=True)
                 for name in present:
                     os.replace(self.directory / name, target / name)
                 (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
@@ -304,6 +344,29 @@ class Store:
                 ) from None
             _fsync_directory(self.directory)
             return target
+
+    def damaged_folder(self, name: str) -> Path:
+        """A new folder `damaged/<name>` inside the directory, for files set aside.
+
+        `damaged/` must be a real folder of the directory: a link there would take the user's files
+        somewhere else, so it is never followed.
+        """
+        damaged = self.directory / DAMAGED_DIR
+        try:
+            damaged.mkdir(exist_ok=True)
+            if damaged.is_symlink() or not damaged.is_dir():
+                raise StoreError(
+                    f"{damaged} is not a folder of the catalog (a link?); nothing is moved there"
+                )
+            target = damaged / name
+            target.mkdir()
+        except FileExistsError:
+            raise StoreError(f"{damaged} is not a folder of the catalog; nothing is moved there") from None
+        except OSError as error:
+            raise StoreError(
+                f"cannot move the damaged files to {damaged / name}: {error.strerror or error}"
+            ) from None
+        return target
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -331,7 +394,7 @@ class Store:
         for path in self.directory.glob(f"{DAMAGED_DIR}/*/{META_NAME}"):
             with contextlib.suppress(OSError):
                 text = path.read_bytes()[:4096].decode("utf-8", "replace")
-                found = re.findall(r'"generation"\s*:\s*(\d{1,18})\b|models-(\d{6,18})\.parquet', text)
+                found = re.findall(r'"generation"\s*:\s*(\d{1,12})\b|models-(\d{6,12})\.parquet', text)
                 highest = max([highest, *(int(a or b) for a, b in found)])
         return highest
 
@@ -387,7 +450,7 @@ def _upgraded(meta: StoredMeta, frame: pd.DataFrame) -> pd.DataFrame:
         raise StoreDamaged(f"{meta.models_file} is {written_by} and keeps no raw JSON to rebuild it from")
     try:
         raws = [json.loads(text) for text in frame["raw_json"]]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise StoreDamaged(f"{meta.models_file} is {written_by} and its raw JSON is unreadable") from None
     rebuilt = normalize_models(raws).frame
     if len(rebuilt) != len(frame):
