@@ -12,6 +12,7 @@ from catalog.errors import RefreshRefused
 from catalog.fetch.scores import EFFORTS
 from catalog.present.filters import REASONING_CHOICES, Filters, capability_label
 from catalog.present.freshness import age_text, is_stale, stale_warning
+from catalog.present.providers import ProviderFilters
 from catalog.present.table import current_models, escape_markdown
 from catalog.present.text import ignored_note, ignored_values
 from views.cached import ShownTable, shared_catalog, views_for
@@ -20,6 +21,7 @@ from views.charts import render_charts
 from views.compare import render_compare
 from views.cost import render_calculator
 from views.models import render_details, render_sort, render_table
+from views.providers import render_model_providers, run_provider_refresh
 from views.routes import ROUTES
 from views.value import render_value
 from views.watch import watched_ids
@@ -43,6 +45,7 @@ FILTER_DEFAULTS = {
     "max_in": None, "max_out": None, "free": False, "novar": False, "noexp": False, "removed": False,
     "watched": False,
     "min_intel": None, "min_code": None, "min_agent": None, "reason": "", "effort": "",
+    "host": [], "quant": [], "min_up": None, "max_lat": None, "min_tps": None,
 }  # fmt: skip
 
 
@@ -91,6 +94,15 @@ with st.sidebar:
     if st.button("Refresh prices", key="refresh", type="primary", icon=":material/refresh:", width="stretch"):
         st.session_state["confirm_reset"] = False
         run_refresh(catalog)
+    if st.button(
+        "Refresh providers",
+        key="refresh_providers",
+        icon=":material/dns:",
+        width="stretch",
+        help="Every model's hosting providers: one request per model, so it takes a while",
+    ):
+        st.session_state["confirm_reset"] = False
+        run_provider_refresh(catalog)
     if st.session_state.get("offer_force") and st.button(
         "Replace anyway", key="refresh_force", icon=":material/warning:", width="stretch"
     ):
@@ -229,6 +241,38 @@ with st.sidebar:
         bind="query-params",
         help="Models OpenRouter stopped listing stay visible, marked with their removal date, for a while.",
     )
+    if snapshot.endpoints_fetched_at is not None:
+        hosting = views.provider_choices()
+        hosts = st.multiselect(
+            "Providers",
+            hosting["hosts"],
+            key="host",
+            bind="query-params",
+            help="Models served by at least one of these hosting providers",
+        )
+        quantizations = st.multiselect("Quantization", hosting["quant"], key="quant", bind="query-params")
+        health = st.columns(2)
+        min_uptime = health[0].number_input(
+            "Min uptime %", min_value=0.0, max_value=100.0, value=None, step=1.0, key="min_up",
+            bind="query-params", help="A provider's uptime over the last day",
+        )  # fmt: skip
+        max_latency = health[1].number_input(
+            "Max latency ms", min_value=0.0, value=None, step=100.0, key="max_lat", bind="query-params",
+            help="A provider's median time to first token over the last 30 minutes",
+        )  # fmt: skip
+        min_throughput = st.number_input(
+            "Min throughput (tokens/s)", min_value=0.0, value=None, step=10.0, key="min_tps",
+            bind="query-params", help="A provider's median throughput over the last 30 minutes",
+        )  # fmt: skip
+        provider_filters = ProviderFilters(
+            providers=tuple(hosts),
+            quantizations=tuple(quantizations),
+            min_uptime_pct=min_uptime,
+            max_latency_ms=max_latency,
+            min_throughput_tps=min_throughput,
+        )
+    else:
+        provider_filters = ProviderFilters()
     sort = render_sort()
     st.button("Clear filters", key="clear_filters", on_click=clear_filters, icon=":material/filter_alt_off:")
     if "link_ignored" not in st.session_state:
@@ -259,7 +303,7 @@ filters = Filters(
     effort=effort,
     sort=sort,
 )
-shown = views.table(history, show_removed, filters)
+shown = views.table(history, show_removed, filters, provider_filters)
 
 
 @st.fragment
@@ -275,19 +319,25 @@ def tabs(shown: ShownTable, sort: str) -> None:
     if models_tab.open:
         with models_tab:
             selected = render_table(shown, snapshot.count, sort)
-            render_details(shown, selected, history.first_seen(), lambda i: render_price_history(catalog, i))
+            render_details(
+                shown,
+                selected,
+                history.first_seen(),
+                lambda i: render_price_history(catalog, i),
+                lambda i, token_priced: render_model_providers(snapshot, i, token_priced),
+            )
     if charts_tab.open:
         with charts_tab:
             render_charts(current_models(filtered))
     if cost_tab.open:
         with cost_tab:
-            render_calculator(current_models(filtered))
+            render_calculator(current_models(filtered), snapshot.endpoints)
     if value_tab.open:
         with value_tab:
             render_value(current_models(filtered))
     if compare_tab.open:
         with compare_tab:
-            render_compare(snapshot.models)
+            render_compare(snapshot.models, snapshot.endpoints)
     if changes_tab.open:
         with changes_tab:
             render_changes(catalog)

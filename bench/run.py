@@ -13,8 +13,10 @@ import argparse
 import contextlib
 import gc
 import json
+import math
 import os
 import platform
+import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +47,7 @@ from bench.synth import synthetic_catalog  # noqa: E402
 from catalog.catalog import Catalog  # noqa: E402
 from catalog.fetch.normalize import Normalized, normalize_models  # noqa: E402
 from catalog.fetch.rawjson import loads_with_item_texts  # noqa: E402
+from catalog.settings import CONCURRENCY  # noqa: E402
 from catalog.storage.interface import open_store  # noqa: E402
 from catalog.storage.store import Store  # noqa: E402
 from tests.moto_server import MotoServer  # noqa: E402
@@ -79,6 +82,8 @@ TARGETS: dict[str, tuple[float | None, str, str]] = {
         "refresh of 549 models into S3 (moto), over the same into a directory",
     ),
     "poll_ms_s3": (None, "ms", "one poll of the S3 store (HEAD of the pointer and the history)"),
+    "providers_ratio_549": (1.3, "x", "provider refresh of 549 models, 50 ms a request, over the ideal"),
+    "peak_rss_mb_providers": (None, "MB", "peak memory of a process refreshing 549 models' providers"),
     "peak_rss_mb_50k": (None, "MB", "peak memory of a page process at 50,000 models"),
     "browser_session_ratio": (1.15, "x", "Chromium: a new session until the table shows, over the bare page"),
     "browser_filter_ratio": (1.3, "x", "Chromium: a search until its rerun ends, over the bare page"),
@@ -200,10 +205,25 @@ class Repeats:
     polls: int
     browser: int
     browser_cold: int
+    provider_refreshes: int
 
 
-QUICK = Repeats(61, 3, 61, 15, 61, 25, 7, 7, 61, 9, 41, 7, 3)
-FULL = Repeats(101, 7, 101, 25, 101, 41, 15, 15, 101, 15, 101, 15, 5)
+QUICK = Repeats(61, 3, 61, 15, 61, 25, 7, 7, 61, 9, 41, 7, 3, 3)
+FULL = Repeats(101, 7, 101, 25, 101, 41, 15, 15, 101, 15, 101, 15, 5, 5)
+ENDPOINT_LATENCY_S = 0.05  # added by the stand-in to every endpoints request, as a distant server would
+
+# A process refreshing the models, then their providers, from the stand-in at argv[2]; prints its peak memory.
+PROVIDERS_RSS_SCRIPT = """
+import json, sys
+from catalog.catalog import Catalog
+catalog = Catalog(sys.argv[1])
+catalog.refresh(api_base=sys.argv[2])
+if sys.argv[3] == "yes":
+    catalog.refresh_providers(api_base=sys.argv[2])
+with open("/proc/self/status") as status:
+    peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(json.dumps({"peak_rss_mb": peak_kb / 1024}))
+"""
 
 
 @dataclass(frozen=True)
@@ -459,6 +479,64 @@ def measure_poll(location: str, polls: int) -> float:
     return statistics.median(times) * 1e3
 
 
+@contextlib.contextmanager
+def stand_in_process(body: dict[str, Any], latency_s: float) -> Iterator[str]:
+    """The stand-in in a process of its own (as a server is), adding `latency_s` to each endpoints
+    request; yields its API base."""
+    with tempfile.TemporaryDirectory(prefix="bench-stand-in-") as directory:
+        payload = Path(directory) / "models.json"
+        payload.write_text(json.dumps(body), encoding="utf-8")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen(
+            [sys.executable, "-m", "tools.stand_in", "--port", str(port), "--payload", str(payload),
+             "--endpoint-latency-ms", str(latency_s * 1000)],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            line = server.stdout.readline() if server.stdout else ""
+            if "serving" not in line:
+                raise RuntimeError(f"the stand-in did not start: {line!r}")
+            yield f"http://127.0.0.1:{port}/api/v1"
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def measure_provider_refresh(body: dict[str, Any], refreshes: int) -> tuple[float, float, float]:
+    """A provider refresh of every model, each request 50 ms at the server, over the ideal
+    ceil(models / concurrency) x 50 ms: (median ratio, median ms, ideal ms)."""
+    ideal_s = math.ceil(len(body["data"]) / CONCURRENCY.default) * ENDPOINT_LATENCY_S
+    times = []
+    with (
+        stand_in_process(body, ENDPOINT_LATENCY_S) as api_base,
+        tempfile.TemporaryDirectory(prefix="bench-providers-") as directory,
+    ):
+        catalog = Catalog(directory)
+        catalog.refresh(api_base=api_base)
+        for _ in range(refreshes):
+            gc.collect()
+            start = time.perf_counter()
+            catalog.refresh_providers(api_base=api_base)
+            times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    return median / ideal_s, median * 1e3, ideal_s * 1e3
+
+
+def measure_provider_rss(body: dict[str, Any], providers: bool) -> float:
+    """Peak memory (MB) of a fresh process refreshing the models, then (if asked) their providers."""
+    with stand_in_process(body, 0.0) as api_base, tempfile.TemporaryDirectory() as directory:
+        done = subprocess.run(
+            [sys.executable, "-c", PROVIDERS_RSS_SCRIPT, directory, api_base, "yes" if providers else "no"],
+            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            timeout=600, check=False,
+        )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"the refreshing process failed:\n{done.stderr[-2000:]}")
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["peak_rss_mb"])
+
+
 def measure_peak_rss(directory: Path, page: str) -> float:
     """Peak resident memory (MB) of a fresh process that runs `page` twice on the store in `directory`."""
     script = PEAK_RSS_SCRIPT.format(nowhere=NOWHERE)
@@ -516,6 +594,7 @@ def run(quick: bool) -> dict[str, Any]:
     started = time.perf_counter()
     os.environ["OPENROUTER_API_BASE"] = NOWHERE
     os.environ.pop("OPENROUTER_API_KEY", None)
+    os.environ.pop("OPENROUTER_CONCURRENCY", None)  # the ideal provider refresh assumes the default
 
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         stores: dict[str, Path] = {}
@@ -577,6 +656,15 @@ def run(quick: bool) -> dict[str, Any]:
         results["stat_check_us"] = measure_stat_check(stores["549"], repeats.stat_rounds)
         log("refresh of 549 models from a local stand-in server")
         results["refresh_ms_549"] = measure_refresh(body_549, repeats.refreshes)
+        log(f"provider refresh of 549 models, {ENDPOINT_LATENCY_S * 1000:g} ms a request, vs the ideal")
+        ratio, work_ms, ideal_ms = measure_provider_refresh(body_549, repeats.provider_refreshes)
+        results["providers_ratio_549"] = ratio
+        results["providers_ms_549"] = work_ms
+        results["providers_ideal_ms_549"] = ideal_ms
+        results["providers_concurrency"] = CONCURRENCY.default
+        log("peak memory of a process refreshing 549 models and their providers (and the models alone)")
+        results["peak_rss_mb_providers"] = measure_provider_rss(body_549, providers=True)
+        results["peak_rss_mb_providers_bare"] = measure_provider_rss(body_549, providers=False)
         with s3_bucket() as location:
             log("549 models: page rerun on S3 (moto) vs on a directory (AppTest)")
             write_store(location, pq.read_table(stores["549"] / "models-000001.parquet").to_pandas())
@@ -614,7 +702,8 @@ def table(results: dict[str, Any]) -> str:
         shown = f"{value:.2f}{unit}" if unit == "x" else f"{value:,.1f} {unit}"
         if target is None:
             bare = results.get(f"{name}_bare")
-            note = f"bare page: {bare:,.0f} MB" if bare else ""
+            what = "models only" if name == "peak_rss_mb_providers" else "bare page"
+            note = f"{what}: {bare:,.0f} MB" if bare else ""
             lines.append(f"| {name} | {shown} | – | {note} | info |")
             continue
         goal = f"≤ {target:g}{unit}" if unit == "x" else f"≤ {target:g} {unit}"
@@ -635,6 +724,7 @@ def details(results: dict[str, Any]) -> str:
         "browser_session_bare_ms", "browser_filter_ms", "browser_filter_bare_ms", "browser_tab_ms",
         "browser_tab_bare_ms", "browser_cold_ms", "browser_cold_bare_ms", "rerun_ms_s3_549",
         "rerun_ms_local_549", "refresh_ms_s3_549", "refresh_ms_local_549",
+        "providers_ms_549", "providers_ideal_ms_549",
     ]  # fmt: skip
     return "  ".join(f"{key}={results[key]:.2f}" for key in keys if key in results)
 

@@ -1,4 +1,4 @@
-"""The command line: python -m catalog refresh|reset|show|export|cost|value|changes|import ..."""
+"""The command line: python -m catalog refresh|reset|show|export|cost|value|changes|import|providers ..."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from catalog.history.record import parse_stamp
 from catalog.history.view import export_frame, format_table
 from catalog.present.export import export_bytes, to_csv_bytes, to_json_bytes
 from catalog.present.feed import ChangeQuery, atom_feed
+from catalog.present.providers import EXPORT_FORMATS as PROVIDER_FORMATS
+from catalog.present.providers import cheapest_first, export_providers
 from catalog.present.terminal import printable, printable_lines
 from catalog.pricing.cost import EXPORT_FORMATS, Workload, cost_frame, export_costs, parse_utc_time
 from catalog.pricing.value import INDEXES, export_value, value_table
@@ -43,6 +45,34 @@ def cmd_refresh(args: argparse.Namespace, catalog: Catalog) -> int:
     if notify_url:
         # A webhook that fails never fails the refresh: it is said, and the exit status stays 0.
         say(notify_refresh(catalog, result, notify_url, watchlist))
+    if args.providers:
+        providers = catalog.refresh_providers(progress=progress_line if sys.stderr.isatty() else None)
+        say(f"providers: {providers.summary()}")
+    return 0
+
+
+def progress_line(done: int, total: int) -> None:
+    """'312 of 549 models' on one line of a terminal, rewritten as it goes."""
+    end = "\n" if done >= total else ""
+    print(f"\rproviders: {done:,} of {total:,} models", end=end, file=sys.stderr, flush=True)
+
+
+def cmd_providers(args: argparse.Namespace, catalog: Catalog) -> int:
+    snapshot = catalog.snapshot()
+    if snapshot.notice:
+        say(f"note: {snapshot.notice}", error=True)
+    endpoints = snapshot.endpoints
+    if snapshot.endpoints_fetched_at is None:
+        print("note: no providers yet; run `python -m catalog refresh --providers`", file=sys.stderr)
+    if args.model is not None:
+        if not snapshot.models["id"].eq(args.model).any():
+            raise CatalogError(f"no model {args.model!r} in the catalog")
+        endpoints = endpoints[endpoints["model_id"] == args.model]
+    models = snapshot.models
+    ordered = cheapest_first(endpoints, models["id"].tolist())
+    not_per_token = set(models.loc[~models["token_priced"], "id"])
+    data = export_providers(ordered, args.format, not_per_token)
+    write_output(data, args.output, for_people=args.format == "table")
     return 0
 
 
@@ -248,6 +278,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="post the watched changes to this Slack or Discord webhook (default: $CATALOG_NOTIFY_URL)",
     )
     refresh.add_argument("--watch", metavar="FILE", help="watch file (default: $CATALOG_WATCH_FILE)")
+    refresh.add_argument(
+        "--providers",
+        action="store_true",
+        help="then fetch every model's hosting providers (one request per model)",
+    )
     refresh.set_defaults(run=cmd_refresh)
 
     reset = commands.add_parser("reset", help="restore the bundled default model list")
@@ -303,6 +338,19 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument("--format", choices=("table", "csv", "json", "atom"), default="table")
     changes.add_argument("--output", "-o", help="file to write (default: standard output)")
     changes.set_defaults(run=cmd_changes)
+
+    providers = commands.add_parser(
+        "providers",
+        help="every model's hosting providers, cheapest input price first within each model",
+        description="Each model's hosting providers with their prices ($/1M tokens, USD per unit), "
+        "quantization, limits, status, uptime (%%), latency (ms) and throughput (tokens/s), as the last "
+        "`refresh --providers` stored them; a model whose request failed keeps its earlier rows, with "
+        "their fetched_at.",
+    )
+    providers.add_argument("--model", help="only this model's providers (its full id)")
+    providers.add_argument("--format", choices=PROVIDER_FORMATS, default="table")
+    providers.add_argument("--output", "-o", help="file to write (default: standard output)")
+    providers.set_defaults(run=cmd_providers)
 
     importer = commands.add_parser(
         "import",

@@ -11,16 +11,33 @@ from pathlib import Path
 
 import pandas as pd
 
-from catalog.errors import BadResponse, CatalogError, RefreshRefused, StoreError, StoreUnavailable
+from catalog.errors import BadResponse, CatalogError, FetchError, RefreshRefused, StoreError, StoreUnavailable
 from catalog.fetch.client import OpenRouterClient
 from catalog.fetch.defaults import default_models, defaults_as_of
+from catalog.fetch.endpoints import endpoints_frame
 from catalog.fetch.normalize import normalize_models
+from catalog.fetch.providers import (
+    Kept,
+    Progress,
+    describe_refresh,
+    fetch_all_endpoints,
+    merged_endpoints,
+)
 from catalog.fetch.saved import SavedResponse
 from catalog.history.backfill import Placed, backfill
 from catalog.history.changes import ChangeSummary, diff_models
+from catalog.history.providers import ProviderChanges, record_providers
 from catalog.history.record import HISTORY_NAME, Recorded, read_recorded, record_refresh
 from catalog.history.view import History, load_history
-from catalog.settings import API_BASE, API_KEY, DEADLINE_S, MAX_MODELS, MAX_RESPONSE_MB
+from catalog.settings import (
+    API_BASE,
+    API_KEY,
+    CONCURRENCY,
+    DEADLINE_S,
+    MAX_MODELS,
+    MAX_RESPONSE_MB,
+    PROVIDERS_DEADLINE_S,
+)
 from catalog.storage.interface import open_store
 from catalog.storage.store import META_NAME, StoreDamaged, StoredMeta
 
@@ -39,6 +56,9 @@ class Snapshot:
     api_base: str | None
     defaults_as_of: str | None
     notice: str | None = None  # something the user should be told (e.g. a damaged store moved aside)
+    _endpoints: pd.DataFrame | None = field(default=None, repr=False)  # None: no provider refresh yet
+    endpoints_fetched_at: datetime | None = None
+    endpoints_file: str | None = field(default=None, repr=False)
 
     @property
     def models(self) -> pd.DataFrame:
@@ -46,8 +66,19 @@ class Snapshot:
         return self._models.copy(deep=False)
 
     @property
+    def endpoints(self) -> pd.DataFrame:
+        """Every model's hosting providers, one row per model and provider (empty before a refresh)."""
+        if self._endpoints is None:
+            return endpoints_frame([])
+        return self._endpoints.copy(deep=False)
+
+    @property
     def count(self) -> int:
         return len(self._models)
+
+    @property
+    def endpoints_count(self) -> int:
+        return 0 if self._endpoints is None else len(self._endpoints)
 
     @property
     def is_live(self) -> bool:
@@ -83,6 +114,27 @@ class RefreshResult:
             text += f"; {skipped:,} unreadable model(s) skipped"
         if len(self.problems) > skipped:
             text += f"; {len(self.problems) - skipped:,} unreadable field(s) ignored"
+        if self.history_note:
+            text += f"; {self.history_note}"
+        return text
+
+
+@dataclass(frozen=True)
+class ProvidersResult:
+    snapshot: Snapshot
+    updated: int  # models whose providers are as OpenRouter sent them now
+    kept: tuple[Kept, ...]  # models whose request failed: their earlier providers stay
+    problems: tuple[str, ...] = ()
+    changes: ProviderChanges | None = None  # None when the change history has not started
+    history_note: str | None = None
+
+    def summary(self) -> str:
+        text = describe_refresh(self.updated, list(self.kept))
+        text += f"; {self.snapshot.endpoints_count:,} providers in all"
+        if self.changes is not None:
+            text += f"; {self.changes.describe()}"
+        if self.problems:
+            text += f"; {len(self.problems):,} unreadable provider field(s) ignored"
         if self.history_note:
             text += f"; {self.history_note}"
         return text
@@ -204,6 +256,51 @@ class Catalog:
                 history_note=recorded.notice,
             )
 
+    def refresh_providers(
+        self,
+        *,
+        api_base: str | None = None,
+        api_key: str | None = None,
+        progress: Progress | None = None,
+    ) -> ProvidersResult:
+        """Fetch every model's hosting providers and persist them beside the models.
+
+        A model whose request fails keeps its earlier providers; when no model answers at all,
+        nothing changes and the first reason is raised.
+        """
+        api_base = (api_base or API_BASE.value()).rstrip("/")
+        api_key = api_key or API_KEY.value()
+        concurrency = CONCURRENCY.value()
+        deadline_s = PROVIDERS_DEADLINE_S.value()
+        model_ids = self.snapshot().models["id"].tolist()
+        client = OpenRouterClient(
+            api_base,
+            api_key,
+            deadline_s=deadline_s,
+            max_response_mb=MAX_RESPONSE_MB.value(),
+            connections=concurrency,
+        )
+        fetched_at = _now()
+        fetched = fetch_all_endpoints(
+            client, model_ids, fetched_at=fetched_at, concurrency=concurrency, progress=progress
+        )
+        if model_ids and not fetched.answered:
+            reason = next(iter(fetched.failed.values()), "no answer")
+            raise FetchError(f"no model's providers could be fetched ({reason}); nothing was changed")
+        with self._lock, self.store.locked():
+            current = self._load()  # a models refresh may have landed meanwhile
+            endpoints, kept = merged_endpoints(current.endpoints, fetched, current.models["id"].tolist())
+            meta = self.store.write_endpoints(endpoints, fetched_at=fetched_at)
+            snapshot = self._install(meta, current._models, endpoints=endpoints)
+            try:
+                changes = record_providers(self.store, endpoints, fetched.answered, fetched_at)
+                note = None
+            except StoreError as error:  # the providers are written: the next refresh catches up
+                changes, note = None, f"change history not updated: {error}"
+        return ProvidersResult(
+            snapshot, len(fetched.answered), tuple(kept), tuple(fetched.problems), changes, note
+        )
+
     def import_saved(self, saved: Sequence[SavedResponse], *, apply_latest: bool = False) -> ImportResult:
         """Place saved responses in the change history as past refreshes, in order; with
         `apply_latest`, the newest of them also becomes the current catalog. All or nothing."""
@@ -287,7 +384,7 @@ class Catalog:
         """
         stat = self.store.stat_key()
         try:
-            stored = self.store.read()
+            stored = self.store.read_all()
         except StoreDamaged as damage:
             return self._recover(str(damage))
         except StoreUnavailable as error:
@@ -298,12 +395,12 @@ class Catalog:
             if self._current is not None and self._current.is_live and self._current.generation > 0:
                 return self._recover(f"{META_NAME} is missing")  # the live catalog vanished from the store
             return self._start_on_defaults()
-        meta, frame = stored
+        meta, frame, endpoints = stored
         current = self._current
         if current is not None and current.generation == meta.generation and not self._unavailable:
             self._stat = stat
             return self._current
-        return self._install(meta, frame, stat=stat)
+        return self._install(meta, frame, stat=stat, endpoints=endpoints)
 
     def _carry_on_without_store(self, reason: str, stat: Hashable | None) -> Snapshot:
         """Keep showing what is in memory until the store answers again (the next poll that it does)."""
@@ -321,8 +418,9 @@ class Catalog:
         frame = default_models()
         try:
             with self.store.locked():
-                if notice is None and (stored := self.store.read()) is not None:
-                    return self._install(*stored)  # another process started the store first
+                if notice is None and (stored := self.store.read_all()) is not None:
+                    # another process started the store first
+                    return self._install(stored.meta, stored.models, endpoints=stored.endpoints)
                 meta = self.store.write(
                     frame, source="defaults", fetched_at=None, api_base=None, defaults_as_of=defaults_as_of()
                 )
@@ -341,12 +439,14 @@ class Catalog:
         try:
             with self.store.locked():
                 try:
-                    stored = self.store.read()  # a writer may have mended it meanwhile
+                    stored = self.store.read_all()  # a writer may have mended it meanwhile
                 except StoreDamaged:
                     stored = None
                 else:
                     if stored is not None:
-                        return self._install(*stored, stat=self.store.stat_key())
+                        return self._install(
+                            stored.meta, stored.models, stat=self.store.stat_key(), endpoints=stored.endpoints
+                        )
                 moved_to = self.store.move_aside(reason)
                 problem = f"The stored catalog could not be read ({reason})"
                 if moved_to:
@@ -396,7 +496,23 @@ class Catalog:
         *,
         stat: Hashable | None = None,
         notice: str | None = None,
+        endpoints: pd.DataFrame | None = None,
     ) -> Snapshot:
+        if endpoints is None and meta.endpoints_file:
+            # The models changed; the providers are the ones named by the metadata.
+            current = self._current
+            if (
+                current is not None
+                and current._endpoints is not None
+                and current.endpoints_file == meta.endpoints_file
+            ):
+                endpoints = current._endpoints
+            else:
+                endpoints = self.store.read_endpoints(meta)
+        if endpoints is not None:
+            # Providers of a model no longer listed are not the catalog's: leave them out of view.
+            listed = endpoints["model_id"].isin(frame["id"])
+            endpoints = endpoints if listed.all() else endpoints[listed].reset_index(drop=True)
         snapshot = Snapshot(
             _models=frame,
             source=meta.source,
@@ -405,6 +521,9 @@ class Catalog:
             api_base=meta.api_base,
             defaults_as_of=meta.defaults_as_of,
             notice=notice,
+            _endpoints=endpoints if meta.endpoints_file else None,
+            endpoints_fetched_at=meta.endpoints_fetched_at,
+            endpoints_file=meta.endpoints_file,
         )
         with self._lock:
             self._current = snapshot

@@ -95,6 +95,12 @@ def directory(text: str) -> Path:
     return Path(text).expanduser()
 
 
+def _whole_number(text: str, lowest: int, highest: int) -> int:
+    if not text.isdigit() or not lowest <= int(text) <= highest:
+        raise ValueError(f"expected a whole number from {lowest} to {highest}")
+    return int(text)
+
+
 def store_location(text: str) -> Path | str:
     """A directory, or an `s3://bucket/prefix` location (kept as text: it is not a path)."""
     if text.startswith("s3://"):
@@ -120,8 +126,8 @@ CATALOG_DIR: Setting[Path | str | None] = Setting(
     "CATALOG_DIR",
     None,
     store_location,
-    "where the catalog is stored: `catalog.json` + `models-<generation>.parquet`, in a directory or "
-    "under `s3://bucket/prefix`",
+    "where the catalog is stored: `catalog.json` + `models-<generation>.parquet` + "
+    "`endpoints-<generation>.parquet` (providers), in a directory or under `s3://bucket/prefix`",
 )
 POLL_S = Setting(
     "CATALOG_POLL_S",
@@ -165,6 +171,18 @@ MAX_MODELS = Setting(
     positive_whole_number,
     "the most models a refresh accepts; a response listing more is refused",
 )
+CONCURRENCY = Setting(
+    "OPENROUTER_CONCURRENCY",
+    8,
+    lambda text: _whole_number(text, 1, 64),
+    "endpoints requests in flight at once during a provider refresh (1 to 64)",
+)
+PROVIDERS_DEADLINE_S = Setting(
+    "OPENROUTER_PROVIDERS_DEADLINE_S",
+    180.0,
+    positive_number,
+    "overall time limit of one provider refresh; models not answered by then keep their earlier providers",
+)
 STALE_HOURS = Setting(
     "CATALOG_STALE_HOURS", 24.0, positive_number, "live data older than this gets a visible warning"
 )
@@ -203,6 +221,8 @@ SETTINGS: tuple[Setting[Any], ...] = (
     DEADLINE_S,
     MAX_RESPONSE_MB,
     MAX_MODELS,
+    CONCURRENCY,
+    PROVIDERS_DEADLINE_S,
     STALE_HOURS,
     REMOVED_GRACE_DAYS,
     WATCH_FILE,

@@ -58,6 +58,9 @@ def test_report_table_marks_each_figure_against_its_target() -> None:
         "rerun_ratio_s3_549": 1.01,
         "refresh_ratio_s3_549": 1.6,
         "poll_ms_s3": 4.2,
+        "providers_ratio_549": 1.15,
+        "peak_rss_mb_providers": 200.0,
+        "peak_rss_mb_providers_bare": 165.0,
     }
     lines = run.table(results).splitlines()
     assert lines[0] == "| metric | value | target | value / target | result |"
@@ -67,6 +70,8 @@ def test_report_table_marks_each_figure_against_its_target() -> None:
     assert by_metric["load_ratio"].endswith("| 1.08 | MISS |")
     assert "bare page: 700 MB" in by_metric["peak_rss_mb_50k"]
     assert by_metric["browser_tab_ratio"].endswith("| 2.00 | MISS |")
+    assert by_metric["providers_ratio_549"].endswith("| 0.88 | PASS |")
+    assert "models only: 165 MB" in by_metric["peak_rss_mb_providers"]
     assert by_metric["rerun_ratio_549"].endswith("| info |")  # the skeleton ratio carries the target
     assert by_metric["rerun_ratio_s3_549"].endswith("| 0.96 | PASS |")
     assert by_metric["poll_ms_s3"] == "| poll_ms_s3 | 4.2 ms | – |  | info |"

@@ -87,7 +87,8 @@ def test_filters_and_their_ids(history: History):
     [
         (
             {"kind": ["cheaper"]},
-            "unknown kind 'cheaper' (choose from added, removed, repriced, retiered, rescored)",
+            "unknown kind 'cheaper' (choose from added, removed, repriced, retiered, rescored, "
+            "provider_added, provider_removed, provider_repriced)",
         ),
         ({"since": ["yesterday"]}, "since is not an ISO-8601 date or time: 'yesterday'"),
         ({"watch": [",".join(f"a/{i}" for i in range(201))]}, "too many values for watch (at most 200)"),

@@ -14,6 +14,14 @@ grows to `bomb_mb` MB), endless (a body that never ends), deep (200,000 nested a
 raw, JSON-escaped and URL-encoded), echo_key_error (401 whose message echoes it JSON-escaped).
 Switch at run time with `GET /_control?mode=NAME` (optionally `&retry_after=S`, `&fail_times=N` to
 fail only N times); `GET /_stats` returns the request counts.
+
+It serves every model's providers too (`/models/{author}/{slug}/endpoints`, 1 to 5 each, built by
+`tools.endpoint_payloads`), with failure modes per model (`status500`, `status404`, `empty`,
+`rate_limited` bursts with Retry-After, `slow`, `html`) set with
+`GET /_control?endpoint_mode=NAME&models=ID,ID` (or `&count=N` for N models picked by id), a
+latency added to every endpoints request (`&endpoint_latency_ms=50`, or `--endpoint-latency-ms`),
+`&burst_429=N` (the next N endpoints requests, whatever the model, answer 429) and
+`&price_epoch=E` (some providers' prices move, some models gain or lose one).
 """
 
 from __future__ import annotations
@@ -32,9 +40,10 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from catalog.fetch.defaults import bundled_payload
+from tools.endpoint_payloads import endpoints_body, model_seed
 
 MODES = (
     *("ok", "html", "truncated", "rate_limited", "unavailable", "drip", "empty", "not_list", "error_json"),
@@ -42,6 +51,9 @@ MODES = (
     *("echo_key", "echo_key_error"),
 )
 DEEP_NESTING = 200_000
+ENDPOINT_MODES = ("ok", "status500", "status404", "empty", "rate_limited", "slow", "html")
+ENDPOINTS_PREFIX = "/api/v1/models/"
+ENDPOINTS_SUFFIX = "/endpoints"
 
 
 def text_only(body: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +81,15 @@ class StandIn:
         self.drip_seconds = 60.0
         self.next_link = "http://evil.invalid/api/v1/models?page=2"
         self.bomb_mb = 1024
+        self.endpoint_latency_s = 0.0
+        self.endpoint_modes: dict[str, str] = {}  # model id -> one of ENDPOINT_MODES
+        self.rate_limited_times: dict[str, int] = {}  # model id -> 429s left before it answers
+        self.burst_429 = 0  # the next N endpoints requests answer 429, whatever the model
+        self.slow_seconds = 30.0
+        self.price_epoch = 0
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.endpoint_log: list[tuple[float, str, int]] = []  # (monotonic time answered, model id, status)
         self._initial = body if body is not None else bundled_payload()
         self.set_payload(self._initial)
         self.set_mode(mode)
@@ -85,12 +106,50 @@ class StandIn:
             self.next_link = "http://evil.invalid/api/v1/models?page=2"
             self.bomb_mb = 1024
             self.requests.clear()
+        self.reset_endpoints()
+
+    def reset_endpoints(self) -> None:
+        """Every model's providers answer at once, at epoch 0; in-flight counts start again."""
+        with self.lock:
+            self.endpoint_latency_s = 0.0
+            self.endpoint_modes.clear()
+            self.rate_limited_times.clear()
+            self.burst_429 = 0
+            self.price_epoch = 0
+            self.most_in_flight = 0
+            self.endpoint_log.clear()
+            self.slow_seconds = 30.0
 
     def set_payload(self, body: dict[str, Any]) -> None:
         with self.lock:
             self.body_all = json.dumps(body).encode()
             self.body_text = json.dumps(text_only(body)).encode()
             self.count_all = len(body.get("data", []))
+            data = body.get("data") if isinstance(body.get("data"), list) else []
+            self.models_by_id = {
+                m["id"]: m for m in data if isinstance(m, dict) and isinstance(m.get("id"), str)
+            }
+
+    def model_ids(self) -> list[str]:
+        with self.lock:
+            return list(self.models_by_id)
+
+    def pick_models(self, count: int, salt: str = "") -> list[str]:
+        """`count` model ids chosen by a stable hash of id and salt: the same in every run."""
+        return sorted(self.model_ids(), key=lambda model_id: model_seed(salt + model_id))[:count]
+
+    def set_endpoint_mode(self, mode: str, model_ids: list[str], *, times: int = 3) -> None:
+        """Make these models' endpoints requests fail in `mode` (`rate_limited`: `times` 429s, then ok)."""
+        if mode not in ENDPOINT_MODES:
+            raise ValueError(f"unknown endpoint mode {mode!r}; choose from {', '.join(ENDPOINT_MODES)}")
+        with self.lock:
+            for model_id in model_ids:
+                if mode == "ok":
+                    self.endpoint_modes.pop(model_id, None)
+                else:
+                    self.endpoint_modes[model_id] = mode
+                if mode == "rate_limited":
+                    self.rate_limited_times[model_id] = times
 
     def set_mode(self, mode: str, *, fail_times: int | None = None) -> None:
         if mode not in MODES:
@@ -145,6 +204,7 @@ def _handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms delayed-ACK stall
         state = stand_in
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
@@ -154,7 +214,9 @@ def _handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
             url = urlsplit(self.path)
             query = parse_qs(url.query)
             if url.path == "/_stats":
-                self._send(200, json.dumps(dict(state.requests)).encode(), "application/json")
+                with state.lock:
+                    stats = {**state.requests, "most_in_flight": state.most_in_flight}
+                self._send(200, json.dumps(stats).encode(), "application/json")
             elif url.path == "/_control":
                 state.set_mode(
                     query.get("mode", ["ok"])[0],
@@ -162,7 +224,19 @@ def _handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
                 )
                 if "retry_after" in query:
                     state.retry_after = float(query["retry_after"][0])
+                self._control_endpoints(query)
                 self._send(200, b'{"ok": true}', "application/json")
+            elif url.path.startswith(ENDPOINTS_PREFIX) and url.path.endswith(ENDPOINTS_SUFFIX):
+                model_id = unquote(url.path[len(ENDPOINTS_PREFIX) : -len(ENDPOINTS_SUFFIX)])
+                with state.lock:
+                    state.requests["endpoints"] += 1
+                    state.in_flight += 1
+                    state.most_in_flight = max(state.most_in_flight, state.in_flight)
+                try:
+                    self._endpoints(model_id)
+                finally:
+                    with state.lock:
+                        state.in_flight -= 1
             elif url.path.rstrip("/") == "/api/v1/models":
                 with state.lock:
                     state.requests["models"] += 1
@@ -171,6 +245,57 @@ def _handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
                 self._models(state.current_mode(), everything, self.headers.get("Authorization", ""))
             else:
                 self._send(404, b'{"error": {"code": 404, "message": "Not Found"}}', "application/json")
+
+        def _control_endpoints(self, query: dict[str, list[str]]) -> None:
+            if "endpoint_latency_ms" in query:
+                state.endpoint_latency_s = float(query["endpoint_latency_ms"][0]) / 1000
+            if "burst_429" in query:
+                state.burst_429 = int(query["burst_429"][0])
+            if "price_epoch" in query:
+                state.price_epoch = int(query["price_epoch"][0])
+            if "endpoint_mode" in query:
+                if "count" in query:
+                    chosen = state.pick_models(int(query["count"][0]), query.get("salt", [""])[0])
+                else:
+                    chosen = [i for i in query.get("models", [""])[0].split(",") if i]
+                times = int(query["times"][0]) if "times" in query else 3
+                state.set_endpoint_mode(query["endpoint_mode"][0], chosen, times=times)
+
+        def _endpoints(self, model_id: str) -> None:
+            with state.lock:
+                latency = state.endpoint_latency_s
+                model = state.models_by_id.get(model_id)
+                mode = state.endpoint_modes.get(model_id, "ok")
+                epoch = state.price_epoch
+                burst = state.burst_429 > 0
+                if burst:
+                    state.burst_429 -= 1
+                elif mode == "rate_limited":
+                    left = state.rate_limited_times.get(model_id, 0)
+                    state.rate_limited_times[model_id] = left - 1
+                    if left <= 0:
+                        mode = "ok"
+            if latency:
+                time.sleep(latency)
+            if burst or mode == "rate_limited":
+                error = {"error": {"code": 429, "message": "Rate limit exceeded", "metadata": None}}
+                headers = {"Retry-After": f"{state.retry_after:g}"}
+                self._send(429, json.dumps(error).encode(), "application/json", headers)
+            elif model is None or mode == "status404":
+                error = {"error": {"code": 404, "message": "No endpoints found for this model"}}
+                self._send(404, json.dumps(error).encode(), "application/json")
+            elif mode == "status500":
+                error = {"error": {"code": 500, "message": "Internal Server Error"}}
+                self._send(500, json.dumps(error).encode(), "application/json")
+            elif mode == "html":
+                self._send(200, b"<html><body>Just a moment...</body></html>", "text/html")
+            elif mode == "empty":
+                body = {"data": {"id": model_id, "name": model.get("name"), "endpoints": []}}
+                self._send(200, json.dumps(body).encode(), "application/json")
+            else:
+                if mode == "slow":
+                    time.sleep(state.slow_seconds)
+                self._send(200, endpoints_body(model, epoch), "application/json")
 
         def _models(self, mode: str, everything: bool, authorization: str) -> None:
             body = state.body_all if everything else state.body_text
@@ -227,6 +352,10 @@ def _handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
         def _send(
             self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
         ) -> None:
+            if self.path.endswith(ENDPOINTS_SUFFIX):
+                model_id = unquote(urlsplit(self.path).path[len(ENDPOINTS_PREFIX) : -len(ENDPOINTS_SUFFIX)])
+                with state.lock:
+                    state.endpoint_log.append((time.monotonic(), model_id, status))
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -336,9 +465,13 @@ def main() -> None:
         "--payload", type=Path, help="a saved /models response (default: a small built-in one)"
     )
     parser.add_argument("--mode", choices=MODES, default="ok")
+    parser.add_argument(
+        "--endpoint-latency-ms", type=float, default=0.0, help="added to every endpoints request"
+    )
     args = parser.parse_args()
     body = json.loads(args.payload.read_text(encoding="utf-8")) if args.payload else None
     stand_in = StandIn(body, args.mode)
+    stand_in.endpoint_latency_s = args.endpoint_latency_ms / 1000
     print(f"serving {stand_in.count_all} models at {stand_in.start(args.port)}/models", flush=True)
     try:
         threading.Event().wait()

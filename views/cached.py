@@ -23,6 +23,13 @@ from catalog import Catalog
 from catalog.catalog import Snapshot
 from catalog.history.view import History
 from catalog.present.filters import Filters, apply_filters, capability_label, options
+from catalog.present.providers import (
+    ProviderFilters,
+    models_meeting,
+    provider_choices,
+    provider_summary,
+    with_provider_columns,
+)
 from catalog.present.table import picker_label, recently_created, table_frame, with_status
 
 PICKER_LIMIT = 1_000  # options of the "Model details" picker: each is sent to the browser on every rerun
@@ -130,22 +137,41 @@ class SnapshotViews:
 
         return self._listed.get((_history_key(history), show_removed), build)
 
-    def table(self, history: History, show_removed: bool, filters: Filters) -> ShownTable:
+    def table(
+        self,
+        history: History,
+        show_removed: bool,
+        filters: Filters,
+        provider_filters: ProviderFilters = ProviderFilters(),  # noqa: B008 - frozen, never mutated
+    ) -> ShownTable:
         """The filtered, sorted rows and their display table."""
 
         def build() -> ShownTable:
             listed = self.listed(history, show_removed)
             rows = apply_filters(listed, filters)
+            if provider_filters.active:
+                rows = rows[rows["id"].isin(models_meeting(self.snapshot.endpoints, provider_filters))]
+            display = table_frame(rows)
+            if self.snapshot.endpoints_fetched_at is not None:
+                display = with_provider_columns(display, rows, self.provider_summary())
             first = rows.iloc[:PICKER_LIMIT]
             return ShownTable(
                 rows=rows,
-                display=pa.Table.from_pandas(table_frame(rows), preserve_index=False),
+                display=pa.Table.from_pandas(display, preserve_index=False),
                 picker=first["id"].tolist(),
                 picker_labels=dict(zip(first["id"], picker_label(first), strict=True)),
                 removed=len(listed) - self.snapshot.count,
             )
 
-        return self._tables.get((_history_key(history), show_removed, filters), build)
+        return self._tables.get((_history_key(history), show_removed, filters, provider_filters), build)
+
+    def provider_choices(self) -> dict[str, list[str]]:
+        """What the hosting-provider filters offer."""
+        return self._once.get("provider_choices", lambda: provider_choices(self.snapshot.endpoints))
+
+    def provider_summary(self) -> pd.DataFrame:
+        """Per model: provider count, cheapest provider and its prices, best throughput."""
+        return self._once.get("provider_summary", lambda: provider_summary(self.snapshot.endpoints))
 
     def _build_choices(self) -> dict[str, list[str]]:
         models = self.snapshot.models

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from catalog import Catalog
-from catalog.history.changes import KINDS
+from catalog.history.changes import KINDS, PROVIDER_KINDS
 from catalog.history.view import chart_steps, sort_by_move
 from catalog.pricing.fields import field_label
 from catalog.pricing.money import usd
@@ -21,6 +21,9 @@ KIND_LABELS = {
     "repriced": "repriced",
     "retiered": "price tiers changed",
     "rescored": "rescored",
+    "provider_added": "provider added",
+    "provider_removed": "provider removed",
+    "provider_repriced": "provider repriced",
 }
 DEFAULT_RANGE = timedelta(days=30)
 # The table's columns, the move first after the model: "what moved, by how much" reads at a glance.
@@ -53,10 +56,12 @@ def render_changes(catalog: Catalog) -> None:
         max_value=last_day,
         key="changes_dates",
     )
+    # Provider changes are offered once a provider refresh has recorded some.
+    offered = [k for k in KINDS if k not in PROVIDER_KINDS or not history.events(kinds=PROVIDER_KINDS).empty]
     kinds = kinds_column.multiselect(
         "Kinds of change",
-        options=list(KINDS),
-        default=list(KINDS),
+        options=offered,
+        default=offered,
         format_func=KIND_LABELS.__getitem__,
         key="changes_kinds",
     )
@@ -65,8 +70,10 @@ def render_changes(catalog: Catalog) -> None:
 
     counts = events.drop_duplicates(["change", "id"])["change"].value_counts()
     with st.container(horizontal=True, gap="medium"):  # side by side, wrapping on a phone
-        for kind in KINDS:
-            st.metric(f"Models {KIND_LABELS[kind]}", f"{int(counts.get(kind, 0)):,}", width="content")
+        for kind in offered:
+            words = KIND_LABELS[kind]
+            label = f"Models with a {words}" if kind in PROVIDER_KINDS else f"Models {words}"
+            st.metric(label, f"{int(counts.get(kind, 0)):,}", width="content")
     if events.empty:
         st.info("No changes of the chosen kinds in this date range.")
         return
@@ -98,7 +105,8 @@ def render_changes(catalog: Catalog) -> None:
 
 def readable_events(events: pd.DataFrame) -> pd.DataFrame:
     """The events as the table shows them: kinds and price fields in words, exact `$` amounts."""
-    repriced = events["change"] == "repriced"  # a tier change's old and new are tier lists: not shown
+    # A tier change's old and new are tier lists: not shown.
+    repriced = events["change"].isin(["repriced", "provider_repriced"])
     rescored = events["change"] == "rescored"  # scores as they are ("none" where there was none)
     return events.assign(
         change=events["change"].map(KIND_LABELS).fillna(events["change"]),
@@ -150,6 +158,25 @@ def render_price_history(catalog: Catalog, model_id: str) -> None:
     moves = history.events(kinds=["repriced"])
     count = int((moves["id"] == model_id).sum())
     st.caption(f"{count:,} price change(s) recorded; a step holds until the next change.")
+    hosting = history.events(kinds=list(PROVIDER_KINDS))
+    hosting = hosting[hosting["id"] == model_id]
+    if not hosting.empty:
+        st.markdown("**Provider changes**")
+        shown = readable_events(hosting.iloc[::-1])[["at", "name", "change", "field", "old", "new"]]
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            placeholder="—",
+            column_config={
+                "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
+                "name": st.column_config.TextColumn("Model and provider"),
+                "change": st.column_config.TextColumn("Change"),
+                "field": st.column_config.TextColumn("Price"),
+                "old": st.column_config.TextColumn("Old price"),
+                "new": st.column_config.TextColumn("New price"),
+            },
+        )
 
 
 def _date_range(picked: object, first_day: date, last_day: date) -> tuple[date, date]:

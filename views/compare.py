@@ -5,18 +5,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from catalog.present.providers import cheapest_first, model_providers
 from catalog.present.text import ignored_note
 from catalog.pricing.compare import COMPARE_LIMIT, compare_frame, parse_compare_ids
 from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload
 from views.cost import current_utc_time, current_workload
+from views.providers import COLUMN_CONFIG as PROVIDER_COLUMNS
 
 PICK_KEY = "compare_models"
 PICK_PARAM = "cmp"
 IGNORED_KEY = "compare_url_ignored"
 
 
-def render_compare(models: pd.DataFrame) -> None:
-    """Pick models from the whole catalog and see them side by side."""
+def render_compare(models: pd.DataFrame, endpoints: pd.DataFrame | None = None) -> None:
+    """Pick models from the whole catalog and see them side by side, with their hosting providers."""
     ids = models["id"].tolist()
     known = set(ids)
     if PICK_KEY not in st.session_state:
@@ -66,3 +68,26 @@ def render_compare(models: pd.DataFrame) -> None:
         height=(len(table) + 1) * 35 + 3,
         column_config={"_index": st.column_config.TextColumn("", pinned=True)},
     )
+    if endpoints is not None and not endpoints.empty:
+        serving = cheapest_first(endpoints[endpoints["model_id"].isin(picked)], picked)
+        st.markdown("**Providers** (cheapest input price first)")
+        if serving.empty:
+            st.caption("None of these models has a live provider.")
+            return
+        names = dict(zip(models["id"], models["name"], strict=True))
+        rows = pd.concat(
+            [
+                model_providers(serving, m).assign(Model=names.get(m, m))
+                for m in picked
+                if m in set(serving["model_id"])
+            ],
+            ignore_index=True,
+        )
+        st.dataframe(
+            rows[["Model", *[c for c in rows.columns if c != "Model"]]],
+            hide_index=True,
+            width="stretch",
+            placeholder="—",
+            column_config={**PROVIDER_COLUMNS, "Model": st.column_config.TextColumn(pinned=True)},
+            key="compare_providers",
+        )

@@ -24,6 +24,7 @@ from catalog.pricing.calculator import (
 from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload, parse_utc_time
 from catalog.pricing.fit import fit_problems
 from catalog.pricing.money import usd, usd_short
+from catalog.pricing.providers import at_cheapest_provider
 from catalog.pricing.schedule import format_hhmm
 
 DEFAULT_PRESET = "Chat"
@@ -82,8 +83,8 @@ def _workload_summary() -> str:
     return text + (f" ({', '.join(extras)})" if extras else "") + " · edit"
 
 
-def render_calculator(filtered: pd.DataFrame) -> None:
-    """The calculator for the currently filtered models."""
+def render_calculator(filtered: pd.DataFrame, endpoints: pd.DataFrame | None = None) -> None:
+    """The calculator for the currently filtered models (and their hosting providers, when fetched)."""
     _start_from_url()
     top = st.columns([2, 1, 1, 1])
     top[0].selectbox(
@@ -140,7 +141,29 @@ def render_calculator(filtered: pd.DataFrame) -> None:
     candidates, left_out = _candidates(filtered, include_free, include_other)
     if left_out:
         st.caption(left_out)
+    at_provider = None
+    if (
+        endpoints is not None
+        and not endpoints.empty
+        and st.checkbox(
+            "Price each model at its cheapest provider that fits",
+            key="cost_at_provider",
+            help="The hosting provider with the lowest cost for this workload whose context and output "
+            "limits take it, instead of the price OpenRouter lists for the model.",
+        )
+    ):
+        at_provider = at_cheapest_provider(candidates, endpoints, workload, utc_time=utc_time)
+        candidates = at_provider.models
+        if at_provider.no_provider:
+            st.caption(
+                f"{len(at_provider.no_provider):,} models have no provider that can take this workload."
+            )
     table = calculator_frame(candidates, workload, utc_time=utc_time, budget_usd_per_month=budget)
+    if at_provider is not None:
+        via = table["id"].map(
+            lambda i: f"via {at_provider.provider[i]}" if i in at_provider.provider else None
+        )
+        table["note"] = (via + ("; " + table["note"]).fillna("")).astype("string")
     priced = table[table["reason"].isna()]
     unpriced = table[table["reason"].notna()]
 

@@ -12,6 +12,7 @@ import streamlit as st
 from catalog.fetch.normalize import LIST_SEPARATOR
 from catalog.present.export import export_file_name, to_csv_bytes
 from catalog.present.filters import SORT_LABELS, capability_label
+from catalog.present.providers import PROVIDER_TABLE_COLUMNS
 from catalog.present.scores import arena_rows, score_summary
 from catalog.present.table import (
     TABLE_COLUMNS,
@@ -23,6 +24,7 @@ from catalog.present.table import (
 )
 from catalog.present.text import markdown_link, readable_description
 from views.cached import PICKER_LIMIT, ShownTable
+from views.providers import PROVIDER_TABLE_CONFIG
 from views.watch import render_star
 
 COLUMNS_KEY = "cols"
@@ -49,6 +51,7 @@ COLUMN_CONFIG = {
     "Created": st.column_config.DateColumn(format="YYYY-MM-DD"),
     "Expires": st.column_config.DateColumn(format="YYYY-MM-DD"),
     "OpenRouter page": st.column_config.LinkColumn(display_text="open", validate=r"^https://"),
+    **PROVIDER_TABLE_CONFIG,
 }
 
 
@@ -71,9 +74,12 @@ def render_table(shown: ShownTable, total: int, sort: str) -> str | None:
         counted += f", and {removed_shown:,} of {shown.removed:,} recently removed (listed last)"
     count_column, chooser_column = st.columns([3, 2], vertical_alignment="bottom")
     count_column.caption(f"{counted} · sorted by {SORT_LABELS[sort].lower()}")
+    present = set(shown.display.column_names)
+    # After a provider refresh the table can also show each model's providers at a glance.
+    provider_columns = [label for label in PROVIDER_TABLE_COLUMNS if label in present]
     chosen = chooser_column.multiselect(
         "Columns",
-        list(TABLE_COLUMNS),
+        [*TABLE_COLUMNS, *provider_columns],
         key=COLUMNS_KEY,
         bind="query-params",
         placeholder="The model, its prices and context",
@@ -85,11 +91,11 @@ def render_table(shown: ShownTable, total: int, sort: str) -> str | None:
             + ("" if shown.removed else " Recently removed models are hidden: the sidebar can show them.")
         )
         return None
-    present = set(shown.display.column_names)
+    shown_columns = [c for c in visible_columns(chosen, sort) if c in present]
     event = st.dataframe(
         shown.display,
         hide_index=True,
-        column_order=[c for c in visible_columns(chosen, sort) if c in present],
+        column_order=shown_columns + [c for c in provider_columns if c in chosen],
         column_config=COLUMN_CONFIG,
         on_select="rerun",
         selection_mode="single-row",
@@ -112,18 +118,23 @@ def render_table(shown: ShownTable, total: int, sort: str) -> str | None:
 
 
 def render_details(
-    shown: ShownTable, selected_id: str | None, first_seen: pd.Series, history: Callable[[str], None]
+    shown: ShownTable,
+    selected_id: str | None,
+    first_seen: pd.Series,
+    history: Callable[[str], None],
+    providers: Callable[[str, bool], None] | None = None,
 ) -> None:
     """The "Model details" picker and the details of the model picked; a row just selected in the
     table opens its details at once, in a panel over the page. `first_seen` maps an id to when this
-    app first saw it; `history` draws a model's price history."""
+    app first saw it; `history` draws a model's price history, `providers` its hosting providers
+    (given the id and whether it is priced per token)."""
     filtered = shown.rows
     if filtered.empty:
         return
     if selected_id and selected_id != st.session_state.get("_table_selection"):
         st.session_state["_table_selection"] = selected_id
         st.session_state["model"] = selected_id
-        _details_panel(filtered.loc[filtered["id"] == selected_id].iloc[0], first_seen, history)
+        _details_panel(filtered.loc[filtered["id"] == selected_id].iloc[0], first_seen, history, providers)
     if not st.session_state.get("_model_from_url"):
         # The URL keeps the id (a bound selectbox would keep its label, "name · id"): read it once.
         st.session_state["_model_from_url"] = True
@@ -158,14 +169,24 @@ def render_details(
     if model_id is None:
         return
     with st.container(border=True):
-        _details(filtered.loc[filtered["id"] == model_id].iloc[0], first_seen)
+        row = filtered.loc[filtered["id"] == model_id].iloc[0]
+        _details(row, first_seen)
+        if providers is not None:
+            providers(model_id, bool(row["token_priced"]))
     with st.expander("Price history", expanded=False, icon=":material/timeline:"):
         history(model_id)
 
 
 @st.dialog("Model details", width="large", position="right")
-def _details_panel(row: pd.Series, first_seen: pd.Series, history: Callable[[str], None]) -> None:
+def _details_panel(
+    row: pd.Series,
+    first_seen: pd.Series,
+    history: Callable[[str], None],
+    providers: Callable[[str, bool], None] | None,
+) -> None:
     _details(row, first_seen)
+    if providers is not None:
+        providers(str(row["id"]), bool(row["token_priced"]))
     with st.expander("Price history", expanded=False, icon=":material/timeline:"):
         history(str(row["id"]))
 

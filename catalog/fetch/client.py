@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
 
 from catalog.errors import (
     BadResponse,
@@ -74,6 +75,7 @@ class OpenRouterClient:
         session: requests.Session | None = None,
         max_response_mb: float = DEFAULT_MAX_RESPONSE_MB,
         max_models: int = DEFAULT_MAX_MODELS,
+        connections: int = 10,
     ) -> None:
         if not (math.isfinite(deadline_s) and deadline_s > 0):
             raise SettingError(
@@ -98,6 +100,10 @@ class OpenRouterClient:
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
         self.session.headers["Accept-Encoding"] = ", ".join(name for name in DECODERS if name != "x-gzip")
+        if connections > 10:  # requests keeps 10 per host: more concurrent workers would each reconnect
+            adapter = HTTPAdapter(pool_connections=connections, pool_maxsize=connections)
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
         if api_key:
             self.session.headers["Authorization"] = f"Bearer {api_key}"
         self._secrets = (api_key, *url_credentials(self._url))
@@ -187,9 +193,21 @@ class OpenRouterClient:
             )
         return resolved
 
-    def _get_json(self, url: str, deadline: float) -> tuple[dict[str, Any], list[str] | None]:
+    def get_api_json(
+        self, path: str, deadline: float, backoff: SharedBackoff | None = None
+    ) -> tuple[dict[str, Any], list[str] | None]:
+        """One JSON object from `path` under the API base (e.g. "/models/a/b/endpoints"), with the
+        limits and retries of every request. `deadline` is a `time.monotonic()` time; requests
+        sharing a `backoff` all wait out a 429."""
+        return self._get_json(self._url + path, deadline, backoff)
+
+    def _get_json(
+        self, url: str, deadline: float, backoff: SharedBackoff | None = None
+    ) -> tuple[dict[str, Any], list[str] | None]:
         attempt = 0
         while True:
+            if backoff is not None:
+                backoff.wait(deadline, self.deadline_s)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise FetchTimeout(self.deadline_s)
@@ -201,7 +219,10 @@ class OpenRouterClient:
                 wait = error.retry_after if error.retry_after is not None else self.backoff_s * 2**attempt
                 if time.monotonic() + wait >= deadline:
                     raise
-                time.sleep(wait)
+                if backoff is not None and error.status == 429:
+                    backoff.pause(wait)  # the server is rate limiting: every worker waits, not only this one
+                else:
+                    time.sleep(wait)
                 attempt += 1
 
     def _get_once(self, url: str, deadline: float) -> tuple[dict[str, Any], list[str] | None]:
@@ -241,6 +262,25 @@ class OpenRouterClient:
         if not isinstance(payload, dict):
             raise BadResponse(f"the response is a JSON {type(payload).__name__}, not an object")
         return payload, item_texts
+
+
+class SharedBackoff:
+    """A pause shared by concurrent requests: a 429 to any of them holds back all of them."""
+
+    def __init__(self) -> None:
+        self._resume_at = 0.0
+        self._lock = threading.Lock()
+
+    def pause(self, seconds: float) -> None:
+        with self._lock:
+            self._resume_at = max(self._resume_at, time.monotonic() + seconds)
+
+    def wait(self, deadline: float, deadline_s: float) -> None:
+        """Sleep until the pause ends; FetchTimeout when it would end after the deadline."""
+        while (wait := self._resume_at - time.monotonic()) > 0:
+            if time.monotonic() + wait >= deadline:
+                raise FetchTimeout(deadline_s)
+            time.sleep(min(wait, 1.0))
 
 
 def _read_body(response: requests.Response, deadline: float, deadline_s: float, max_bytes: int) -> bytearray:

@@ -365,6 +365,11 @@ def _scaled(number: Decimal, per_million: bool) -> float:
     return float(number * MILLION) if per_million else float(number)
 
 
+def endpoint_prices(pricing: dict[str, Any], notes: list[str]) -> tuple[list[float | None], bool]:
+    """A provider's pricing object by the models' rules: its PRICE_COLUMNS values, and whether variable."""
+    return _prices(pricing, notes)
+
+
 def _prices(pricing: dict[str, Any], notes: list[str]) -> tuple[list[float | None], bool]:
     """The PRICE_COLUMNS values of one pricing object, and whether it is variable (a router's)."""
     prices: list[float | None] = [None] * len(PRICE_COLUMNS)

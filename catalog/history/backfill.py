@@ -20,7 +20,7 @@ from typing import Any
 
 from catalog.errors import CatalogError
 from catalog.fetch.saved import SavedResponse
-from catalog.history.changes import SCORE_FIELDS, ChangeSummary, Observed
+from catalog.history.changes import PROVIDER_KINDS, SCORE_FIELDS, ChangeSummary, Observed
 from catalog.history.record import (
     Listed,
     apply_listing,
@@ -108,6 +108,8 @@ def past_listings(state: Mapping[str, Any]) -> list[tuple[str, dict[str, Listed]
     last_known = {key: _listed(entry) for key, entry in models.items()}  # for a model undone away
     by_time: dict[str, list[Mapping[str, Any]]] = {}
     for event in state["events"]:
+        if event["change"] in PROVIDER_KINDS:
+            continue  # a provider refresh lists no models: not a refresh to replay
         by_time.setdefault(event["at"], []).append(event)
     stamps = {state["baseline_at"], state["last_refresh_at"] or state["baseline_at"], *by_time}
     listings: list[tuple[str, dict[str, Listed]]] = []
@@ -166,7 +168,15 @@ def _with(
 
 
 def _keep_what_replay_cannot_know(replayed: dict[str, Any], state: Mapping[str, Any]) -> None:
-    """The last refresh that listed a removed model, when no change marks that one."""
+    """A removed model's raw JSON, the last refresh that listed it when no change marks that one, and
+    the providers: their state and changes (`catalog.history.providers`) as they were."""
+    if "providers" in state:
+        replayed["providers"] = state["providers"]
+    provider_events = [event for event in state["events"] if event["change"] in PROVIDER_KINDS]
+    if provider_events:
+        merged = [*replayed["events"], *provider_events]
+        # sorted is stable: events of one time keep their order
+        replayed["events"] = sorted(merged, key=lambda event: parse_stamp(event["at"]))
     old_models = state["models"]
     for model_id, entry in replayed["models"].items():
         old = old_models.get(model_id)

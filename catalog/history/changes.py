@@ -25,7 +25,9 @@ import pandas as pd
 from catalog.fetch.scores import SCORE_COLUMNS, score_values
 from catalog.pricing.listing import listing_of
 
-KINDS = ("added", "removed", "repriced", "retiered", "rescored")
+# A hosting provider of a model added, removed or repriced (`catalog.history.providers`).
+PROVIDER_KINDS = ("provider_added", "provider_removed", "provider_repriced")
+KINDS = ("added", "removed", "repriced", "retiered", "rescored", *PROVIDER_KINDS)
 # The scores a change of which is `rescored`: the three indexes and the best arena Elo.
 SCORE_FIELDS = tuple(column for column in SCORE_COLUMNS if column != "design_arena_category")
 

@@ -227,6 +227,8 @@ def apply_listing(
     }
     if "imports" in state:
         new_state["imports"] = list(state["imports"])
+    if "providers" in state:  # recorded by catalog.history.providers
+        new_state["providers"] = state["providers"]
     if baseline:
         return new_state, None
     summary = ChangeSummary(
@@ -330,6 +332,8 @@ def parse_state(text: str) -> dict[str, Any]:
         for i in imports
     ):
         raise ValueError("imports are not a list of imported files")
+    if not isinstance(state.get("providers", {}), dict):
+        raise ValueError("providers are not a map of models")
     for key in ("baseline_at", "last_refresh_at"):
         if state.get(key) is not None:
             _check_stamp(state[key], key)
@@ -393,7 +397,9 @@ def _check_event(event: Any) -> None:
     what = f"the {event['change']} event of {event['id'][:80]!r}"
     _check_stamp(event.get("at"), f"{what}: at")
     if "prices" in event:
-        _check_prices(event["prices"], what, pairs=event["change"] == "repriced")
+        _check_prices(event["prices"], what, pairs=event["change"] in ("repriced", "provider_repriced"))
+    if "provider" in event and not isinstance(event["provider"], str):
+        raise ValueError(f"{what}: provider is not a name")
     tiers = event.get("tiers", ["", ""])
     if not (isinstance(tiers, list) and len(tiers) == 2 and all(isinstance(t, str) for t in tiers)):
         raise ValueError(f"{what}: tiers are not a pair of texts")

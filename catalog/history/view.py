@@ -166,8 +166,11 @@ class History:
         rows: list[tuple[Any, ...]] = []
         for event in self._state["events"]:
             entry = models.get(event["id"], {})
-            base = (event["at"], event["change"], event["id"], entry.get("name", event["id"]))
-            if event["change"] == "repriced":
+            name = entry.get("name", event["id"])
+            if "provider" in event:  # a hosting provider's change: the row names it beside the model
+                name = f"{name} via {event['provider']}"
+            base = (event["at"], event["change"], event["id"], name)
+            if event["change"] in ("repriced", "provider_repriced"):
                 for field, (old_raw, new_raw) in event["prices"].items():
                     unit, factor = display_unit(field, token_priced=not entry.get("per_unit"))
                     old, old_exact = _display(old_raw, factor)
@@ -330,7 +333,7 @@ def sort_by_move(events: pd.DataFrame) -> pd.DataFrame:
     """Biggest price moves first: input and output prices by their relative change (|%|), then other
     price fields by theirs, then prices newly listed or turned variable (no % to rank by), then the
     other changes; newest first within each."""
-    repriced = events["change"] == "repriced"
+    repriced = events["change"].isin(["repriced", "provider_repriced"])
     pct = events["change_pct"].abs()
     rank = pd.Series(3, index=events.index)
     rank = rank.mask(repriced & pct.isna(), 2)
@@ -364,7 +367,7 @@ def format_table(events: pd.DataFrame) -> str:
 def change_detail(row: Any) -> str:
     """What moved in one event row: "prompt ($/1M tokens): $2.50 -> $3.00 (+20.0%)", "price tiers
     changed", "intelligence_index: 61 -> 64" or ""."""
-    if row.change == "repriced":
+    if row.change in ("repriced", "provider_repriced"):
         pct = "" if math.isnan(row.change_pct) else f" ({row.change_pct:+.1f}%)"
         return f"{row.field} ({row.unit}): {_money(row.old_exact)} -> {_money(row.new_exact)}{pct}"
     if row.change == "retiered":

@@ -6,7 +6,8 @@ pointer a compare-and-swap register). `open_store` picks one from `CATALOG_DIR`.
 
 Both store the same things under the same names: `catalog.json` (the pointer: metadata naming its
 generation's files), `models-<generation>.parquet`, `history.json`, and `damaged/` for what could
-not be read.
+not be read. A directory also keeps `endpoints-<generation>.parquet` (every model's hosting
+providers); an S3 store does not keep them yet (`write_endpoints` says so in a StoreError).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from catalog.errors import StoreError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from catalog.storage.store import StoredMeta
+    from catalog.storage.store import StoredCatalog, StoredMeta
 
 S3_SCHEME = "s3://"
 
@@ -55,6 +56,15 @@ class CatalogStore(Protocol):
 
     def read(self) -> tuple[StoredMeta, pd.DataFrame] | None:
         """The current (metadata, models) pair; None when there is no catalog yet."""
+
+    def read_all(self) -> StoredCatalog | None:
+        """The current generation: metadata, models and their hosting providers; None when there is none."""
+
+    def read_endpoints(self, meta: StoredMeta) -> pd.DataFrame:
+        """The providers table `meta` names (empty when it names none)."""
+
+    def write_endpoints(self, endpoints: pd.DataFrame, *, fetched_at: datetime) -> StoredMeta:
+        """Persist a new generation with these providers (the models unchanged), then point to it."""
 
     def locked(self) -> AbstractContextManager[None]:
         """Serialise this store's writers (every process of a directory; the threads of a process on S3)."""

@@ -51,11 +51,13 @@ from botocore.config import Config
 
 from catalog import settings
 from catalog.errors import StoreError, StoreUnavailable
+from catalog.fetch.endpoints import endpoints_frame
 from catalog.storage.interface import S3_SCHEME, Document, WriteConflict
 from catalog.storage.store import (
     DAMAGED_DIR,
     META_NAME,
     StoreDamaged,
+    StoredCatalog,
     StoredMeta,
     _crash_point,
     _first_line,
@@ -212,6 +214,19 @@ class S3Store:
                 raise StoreDamaged(f"{meta.models_file} has {len(frame)} models, metadata says {meta.count}")
             return meta, _upgraded(meta, frame)
         raise StoreDamaged(f"{META_NAME} names a models file that does not exist")
+
+    def read_all(self) -> StoredCatalog | None:
+        """The current generation; hosting providers are not kept on S3 yet, so none."""
+        stored = self.read()
+        return None if stored is None else StoredCatalog(*stored, endpoints_frame([]))
+
+    def read_endpoints(self, meta: StoredMeta) -> pd.DataFrame:
+        return endpoints_frame([])
+
+    def write_endpoints(self, endpoints: pd.DataFrame, *, fetched_at: datetime) -> StoredMeta:
+        raise StoreError(
+            f"hosting providers are kept only in a directory store for now, not in {self.location}"
+        )
 
     def read_document(self, name: str) -> Document | None:
         try:

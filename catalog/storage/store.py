@@ -2,8 +2,11 @@
 
 Layout of a catalog directory:
 
-    catalog.json             metadata; names the Parquet file of its own generation
+    catalog.json             metadata; names the Parquet files of its own generation
     models-000042.parquet    the models of generation 42 (the previous generation is kept for readers)
+    endpoints-000043.parquet every model's hosting providers, one row per model and provider; a
+                             generation that changed only models or only providers names the
+                             other table of an earlier generation
     .lock                    serialises writers across threads and processes
     damaged/                 unreadable files moved aside, never deleted
 
@@ -11,7 +14,7 @@ A store written by an older version (columns missing or of another type) is rebu
 from each model's raw JSON, which every version keeps; one that cannot be rebuilt is damaged.
 
 A writer writes the new Parquet file under a new name, then replaces `catalog.json` in one
-`os.replace`, so a reader sees the old pair or the new one, never half a write or a mix.
+`os.replace`, so a reader sees the old set of files or the new one, never half a write or a mix.
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ import re
 import secrets
 import signal
 from collections.abc import Hashable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import filelock
 import pandas as pd
@@ -37,6 +40,7 @@ from platformdirs import user_data_dir
 
 from catalog import settings
 from catalog.errors import StoreError
+from catalog.fetch.endpoints import ENDPOINT_COLUMNS, endpoints_frame, rows_from_raw
 from catalog.fetch.normalize import build_frame, normalize_models
 from catalog.fetch.redact import without_credentials
 from catalog.storage.interface import Document
@@ -48,6 +52,9 @@ DAMAGED_DIR = "damaged"
 MODELS_PATTERN = re.compile(r"^models-(\d{6,12})\.parquet$")
 MAX_GENERATION = 10**12 - 1  # the file name holds at most 12 digits
 MAX_MODEL_COUNT = 10**8
+MAX_ENDPOINTS = 10**9  # provider rows: a model has a few
+ENDPOINTS_PATTERN = re.compile(r"^endpoints-(\d{6,12})\.parquet$")
+TABLE_GLOBS = ("models-*.parquet", "endpoints-*.parquet")
 TEMP_MARK = ".tmp-"
 LOCK_TIMEOUT_S = 120.0
 # Test hook (tests/test_crash.py): SIGKILL this process at the named point of a write, e.g.
@@ -76,6 +83,13 @@ class StoredMeta:
     defaults_as_of: str | None
     problems: tuple[str, ...] = ()
     schema_version: int = SCHEMA_VERSION
+    endpoints_file: str | None = None  # None until the first provider refresh
+    endpoints_count: int = 0
+    endpoints_fetched_at: datetime | None = None  # when the last provider refresh ended
+
+    @property
+    def table_files(self) -> set[str]:
+        return {self.models_file, *([self.endpoints_file] if self.endpoints_file else [])}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -88,6 +102,11 @@ class StoredMeta:
             "models_file": self.models_file,
             "defaults_as_of": self.defaults_as_of,
             "problems": list(self.problems),
+            "endpoints_file": self.endpoints_file,
+            "endpoints_count": self.endpoints_count,
+            "endpoints_fetched_at": self.endpoints_fetched_at.isoformat()
+            if self.endpoints_fetched_at
+            else None,
         }
 
     @classmethod
@@ -109,6 +128,12 @@ class StoredMeta:
         problems = payload.get("problems") or []
         if not isinstance(problems, list) or not all(isinstance(p, str) for p in problems):
             raise ValueError("problems are not a list of texts")
+        endpoints_file = payload.get("endpoints_file")
+        if endpoints_file is not None and (
+            not isinstance(endpoints_file, str) or not ENDPOINTS_PATTERN.match(endpoints_file)
+        ):
+            raise ValueError(f"metadata names no endpoints file ({endpoints_file!r})")
+        endpoints_fetched_at = payload.get("endpoints_fetched_at")
         return cls(
             generation=generation,
             source=source,
@@ -119,6 +144,9 @@ class StoredMeta:
             defaults_as_of=_optional_text(payload.get("defaults_as_of"), "defaults_as_of"),
             problems=tuple(problems),
             schema_version=_whole_number(payload.get("schema_version", 0), "schema_version", 10**6),
+            endpoints_file=endpoints_file,
+            endpoints_count=_whole_number(payload.get("endpoints_count", 0), "endpoint count", MAX_ENDPOINTS),
+            endpoints_fetched_at=_aware_time(endpoints_fetched_at),
         )
 
 
@@ -167,6 +195,14 @@ class StoreDamaged(StoreError):
     """The stored catalog cannot be read."""
 
 
+class StoredCatalog(NamedTuple):
+    """One generation as stored: its metadata, its models and its models' providers."""
+
+    meta: StoredMeta
+    models: pd.DataFrame
+    endpoints: pd.DataFrame
+
+
 class Store:
     def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
         self.directory = Path(directory) if directory is not None else default_directory()
@@ -201,6 +237,15 @@ class Store:
 
     def read(self) -> tuple[StoredMeta, pd.DataFrame] | None:
         """The current (metadata, models) pair; None when there is no store yet."""
+        stored = self._read(with_endpoints=False)
+        return (stored.meta, stored.models) if stored is not None else None
+
+    def read_all(self) -> StoredCatalog | None:
+        """The current generation: metadata, models and endpoints; None when there is no store yet."""
+        return self._read(with_endpoints=True)
+
+    def _read(self, with_endpoints: bool) -> StoredCatalog | None:
+        missing = "a file"
         for _ in range(5):
             meta = self.read_meta()
             if meta is None:
@@ -208,18 +253,44 @@ class Store:
                     # Never read as "no store yet": the next write would delete these models.
                     raise StoreDamaged(f"{META_NAME} is missing but {orphans[-1]} is there")
                 return None
-            path = self.directory / meta.models_file
+            missing = "a models file"
             try:
-                # Read by path: reading Parquet from file objects was seen to abort pyarrow at exit.
-                frame = pq.read_table(path).to_pandas()
+                frame = self._read_table(meta.models_file)
+                missing = "an endpoints file"
+                endpoints = (
+                    self._read_table(meta.endpoints_file)
+                    if with_endpoints and meta.endpoints_file
+                    else endpoints_frame([])
+                )
             except FileNotFoundError:
-                continue  # a writer replaced the pair meanwhile: read the new one
-            except (OSError, pa.ArrowException) as error:
-                raise StoreDamaged(f"{meta.models_file} is damaged ({_first_line(error)})") from None
+                continue  # a writer replaced the set meanwhile: read the new one
             if len(frame) != meta.count:
                 raise StoreDamaged(f"{meta.models_file} has {len(frame)} models, metadata says {meta.count}")
-            return meta, _upgraded(meta, frame)
-        raise StoreDamaged(f"{META_NAME} names a models file that does not exist")
+            if with_endpoints and meta.endpoints_file and len(endpoints) != meta.endpoints_count:
+                raise StoreDamaged(
+                    f"{meta.endpoints_file} has {len(endpoints)} rows, metadata says {meta.endpoints_count}"
+                )
+            return StoredCatalog(meta, _upgraded(meta, frame), _upgraded_endpoints(meta, endpoints))
+        raise StoreDamaged(f"{META_NAME} names {missing} that does not exist")
+
+    def read_endpoints(self, meta: StoredMeta) -> pd.DataFrame:
+        """The providers table `meta` names; empty when it names none."""
+        if not meta.endpoints_file:
+            return endpoints_frame([])
+        try:
+            frame = self._read_table(meta.endpoints_file)
+        except FileNotFoundError:
+            raise StoreDamaged(f"{meta.endpoints_file} is missing") from None
+        return _upgraded_endpoints(meta, frame)
+
+    def _read_table(self, name: str) -> pd.DataFrame:
+        try:
+            # Read by path: reading Parquet from file objects was seen to abort pyarrow at exit.
+            return pq.read_table(self.directory / name).to_pandas()
+        except FileNotFoundError:
+            raise
+        except (OSError, pa.ArrowException) as error:
+            raise StoreDamaged(f"{name} is damaged ({_first_line(error)})") from None
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -250,14 +321,12 @@ class Store:
         defaults_as_of: str | None,
         problems: list[str] | tuple[str, ...] = (),
     ) -> StoredMeta:
-        """Persist a new generation atomically and return its metadata."""
+        """Persist a new generation of models atomically and return its metadata.
+
+        The providers of the previous generation stay named (the models' refresh does not fetch them).
+        """
         with self.locked():
-            previous = self._read_meta_or_none()
-            generation = max(previous.generation if previous else 0, self._highest_file_generation()) + 1
-            self._remove_leftover_temp_files()
-            if previous is not None:
-                # Models files newer than catalog.json were never named by it: a dead writer's.
-                self._remove_old_generations(keep=set(self._generations_up_to(previous.generation)))
+            previous, generation = self._start_generation()
             models_file = f"models-{generation:06d}.parquet"
             table = pa.Table.from_pandas(frame, preserve_index=False)
             self._atomic_write(models_file, lambda path: pq.write_table(table, path))
@@ -270,11 +339,48 @@ class Store:
                 models_file=models_file,
                 defaults_as_of=defaults_as_of,
                 problems=tuple(problems[:50]),
+                endpoints_file=previous.endpoints_file if previous else None,
+                endpoints_count=previous.endpoints_count if previous else 0,
+                endpoints_fetched_at=previous.endpoints_fetched_at if previous else None,
             )
-            text = json.dumps(meta.to_json(), indent=1)
-            self._atomic_write(META_NAME, lambda path: Path(path).write_text(text, encoding="utf-8"))
-            self._remove_old_generations(keep={models_file, previous.models_file if previous else ""})
-            return meta
+            return self._finish_generation(meta, previous)
+
+    def write_endpoints(self, endpoints: pd.DataFrame, *, fetched_at: datetime) -> StoredMeta:
+        """Persist a new generation whose providers are `endpoints` (models unchanged), atomically."""
+        with self.locked():
+            previous, generation = self._start_generation()
+            if previous is None:
+                raise StoreError("there is no stored catalog to add providers to")
+            endpoints_file = f"endpoints-{generation:06d}.parquet"
+            table = pa.Table.from_pandas(endpoints[ENDPOINT_COLUMNS], preserve_index=False)
+            self._atomic_write(endpoints_file, lambda path: pq.write_table(table, path))
+            meta = replace(
+                previous,
+                generation=generation,
+                endpoints_file=endpoints_file,
+                endpoints_count=len(endpoints),
+                endpoints_fetched_at=fetched_at,
+                schema_version=SCHEMA_VERSION,
+            )
+            return self._finish_generation(meta, previous)
+
+    def _start_generation(self) -> tuple[StoredMeta | None, int]:
+        """The current metadata and the next generation number, after clearing what dead writers left."""
+        previous = self._read_meta_or_none()
+        generation = max(previous.generation if previous else 0, self._highest_file_generation()) + 1
+        self._remove_leftover_temp_files()
+        if previous is not None:
+            # Table files newer than catalog.json were never named by it: a dead writer's.
+            keep = {*self._generations_up_to(previous.generation), *previous.table_files}
+            self._remove_old_generations(keep=keep)
+        return previous, generation
+
+    def _finish_generation(self, meta: StoredMeta, previous: StoredMeta | None) -> StoredMeta:
+        text = json.dumps(meta.to_json(), indent=1)
+        self._atomic_write(META_NAME, lambda path: Path(path).write_text(text, encoding="utf-8"))
+        # Readers may still be on the previous generation: its files stay until the next write.
+        self._remove_old_generations(keep=meta.table_files | (previous.table_files if previous else set()))
+        return meta
 
     def read_document(self, name: str) -> Document | None:
         """A small file of the store; None when absent."""
@@ -329,7 +435,8 @@ class Store:
     def move_aside(self, reason: str) -> Path | None:
         """Move the store's damaged files into `damaged/<time>/` (kept, not deleted)."""
         with self.locked():
-            names = [META_NAME, *(p.name for p in self.directory.glob("models-*.parquet"))]
+            tables = (p.name for pattern in TABLE_GLOBS for p in self.directory.glob(pattern))
+            names = [META_NAME, *tables]
             present = [n for n in names if (self.directory / n).exists()]
             if not present:
                 return None
@@ -385,9 +492,13 @@ class Store:
     def _highest_file_generation(self) -> int:
         highest = 0
         # Count the files moved aside too: a reused generation would look unchanged to a reader.
-        moved_aside = self.directory.glob(f"{DAMAGED_DIR}/*/models-*.parquet")
-        for path in [*self.directory.glob("models-*.parquet"), *moved_aside]:
-            match = MODELS_PATTERN.match(path.name)
+        paths = [
+            path
+            for pattern in TABLE_GLOBS
+            for path in [*self.directory.glob(pattern), *self.directory.glob(f"{DAMAGED_DIR}/*/{pattern}")]
+        ]
+        for path in paths:
+            match = MODELS_PATTERN.match(path.name) or ENDPOINTS_PATTERN.match(path.name)
             if match:
                 highest = max(highest, int(match.group(1)))
         # And the generation a moved-aside catalog.json names, even when its models file was lost.
@@ -427,13 +538,18 @@ class Store:
             _remove_quietly(path)
 
     def _generations_up_to(self, generation: int) -> list[str]:
-        names = (p.name for p in self.directory.glob("models-*.parquet"))
-        return [n for n in names if (m := MODELS_PATTERN.match(n)) and int(m.group(1)) <= generation]
+        names = (p.name for pattern in TABLE_GLOBS for p in self.directory.glob(pattern))
+        return [
+            n
+            for n in names
+            if (m := MODELS_PATTERN.match(n) or ENDPOINTS_PATTERN.match(n)) and int(m.group(1)) <= generation
+        ]
 
     def _remove_old_generations(self, keep: set[str]) -> None:
-        for path in self.directory.glob("models-*.parquet"):
-            if path.name not in keep:
-                _remove_quietly(path)
+        for pattern in TABLE_GLOBS:
+            for path in self.directory.glob(pattern):
+                if path.name not in keep:
+                    _remove_quietly(path)
 
 
 def _upgraded(meta: StoredMeta, frame: pd.DataFrame) -> pd.DataFrame:
@@ -462,6 +578,31 @@ def _upgraded(meta: StoredMeta, frame: pd.DataFrame) -> pd.DataFrame:
 @functools.cache
 def _expected_dtypes() -> dict[str, Any]:
     return dict(build_frame([]).dtypes.items())
+
+
+def _upgraded_endpoints(meta: StoredMeta, frame: pd.DataFrame) -> pd.DataFrame:
+    """The endpoints table in this version's columns and types, rebuilt from raw JSON if need be."""
+    expected = _expected_endpoint_dtypes()
+    actual = dict(zip(frame.columns, frame.dtypes, strict=True))
+    if all(name in actual and actual[name] == dtype for name, dtype in expected.items()):
+        return frame if list(actual) == list(expected) else frame[list(expected)]
+    if not {"model_id", "raw_json", "fetched_at"} <= set(frame.columns):
+        raise StoreDamaged(f"{meta.endpoints_file} keeps no raw JSON to rebuild its providers from")
+    try:
+        rows = [
+            rows_from_raw(str(model_id), str(raw), pd.Timestamp(at).to_pydatetime())
+            for model_id, raw, at in zip(
+                frame["model_id"], frame["raw_json"], frame["fetched_at"], strict=True
+            )
+        ]
+    except (TypeError, ValueError):
+        raise StoreDamaged(f"{meta.endpoints_file}'s raw JSON is unreadable") from None
+    return endpoints_frame(rows)
+
+
+@functools.cache
+def _expected_endpoint_dtypes() -> dict[str, Any]:
+    return dict(endpoints_frame([]).dtypes.items())
 
 
 def _crash_point(point: str) -> None:
@@ -519,6 +660,14 @@ def _new_temp_file(directory: Path, prefix: str) -> str:
 def _remove_quietly(path: str | os.PathLike[str]) -> None:
     with contextlib.suppress(OSError):
         os.remove(path)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _from_iso(text: Any) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 def _first_line(error: BaseException) -> str:
