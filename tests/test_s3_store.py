@@ -336,3 +336,30 @@ def test_no_object_or_message_holds_the_credentials(
         assert secret.encode() not in data and key_id.encode() not in data
     out, err = capsys.readouterr()
     assert secret not in out + err + caplog.text and key_id not in out + err + caplog.text
+
+
+def test_providers_are_a_generation_of_their_own_and_a_models_refresh_keeps_them(
+    live: str, stand_in: StandIn
+) -> None:
+    stand_in.set_payload(OLD)  # the stand-in serves the providers of the models it lists
+    catalog = Catalog()
+    catalog.refresh_providers()
+    count = catalog.snapshot().endpoints_count
+    assert count > 40
+    assert "endpoints-000003.parquet" in objects(live)  # 1: defaults, 2: live models, 3: their providers
+    assert Catalog().snapshot().endpoints_count == count  # another replica reads them from the bucket
+
+    store = catalog.store
+    assert isinstance(store, S3Store)
+    store.grace_s = 0.0  # collect every generation no pointer names
+    catalog.refresh(force=True)
+    meta = S3Store(live).read_meta()
+    assert meta is not None
+    assert (meta.models_file, meta.endpoints_file) == ("models-000004.parquet", "endpoints-000003.parquet")
+    assert [name for name in objects(live) if name.endswith(".parquet")] == [
+        "endpoints-000003.parquet",
+        "models-000002.parquet",
+        "models-000004.parquet",
+    ]
+    stored = S3Store(live).read_all()
+    assert stored is not None and len(stored.endpoints) == count == catalog.snapshot().endpoints_count

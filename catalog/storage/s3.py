@@ -37,7 +37,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -51,17 +51,19 @@ from botocore.config import Config
 
 from catalog import settings
 from catalog.errors import StoreError, StoreUnavailable
-from catalog.fetch.endpoints import endpoints_frame
+from catalog.fetch.endpoints import ENDPOINT_COLUMNS, endpoints_frame
 from catalog.storage.interface import S3_SCHEME, Document, WriteConflict
 from catalog.storage.store import (
     DAMAGED_DIR,
     META_NAME,
+    SCHEMA_VERSION,
     StoreDamaged,
     StoredCatalog,
     StoredMeta,
     _crash_point,
     _first_line,
     _upgraded,
+    _upgraded_endpoints,
     json_bytes,
 )
 
@@ -154,7 +156,7 @@ class S3Store:
         # Before the first read or poll: a version equal to no other (a reader's cache of another
         # store object at this location must not be taken as current).
         self._unseen = object()
-        self._last_frame: tuple[str, pd.DataFrame] | None = None
+        self._tables: dict[str, pd.DataFrame] = {}  # the last models and providers read, by name
         self._poller: threading.Thread | None = None
         self._poller_lock = threading.Lock()
 
@@ -201,32 +203,65 @@ class S3Store:
         return pointer.meta
 
     def read(self) -> tuple[StoredMeta, pd.DataFrame] | None:
+        stored = self._read(with_endpoints=False)
+        return (stored.meta, stored.models) if stored is not None else None
+
+    def read_all(self) -> StoredCatalog | None:
+        return self._read(with_endpoints=True)
+
+    def read_endpoints(self, meta: StoredMeta) -> pd.DataFrame:
+        if not meta.endpoints_file:
+            return endpoints_frame([])
+        try:
+            frame = self._read_table(meta.endpoints_file)
+        except FileNotFoundError:
+            raise StoreDamaged(f"{meta.endpoints_file} is missing") from None
+        return _upgraded_endpoints(meta, frame)
+
+    def _read(self, with_endpoints: bool) -> StoredCatalog | None:
+        missing = "a file"
         for _ in range(5):
             meta = self.read_meta()
             if meta is None:
                 # Generation files without a pointer are a writer's in flight (or a dead one's).
                 return None
+            missing = "a models file"
             try:
-                frame = self._read_models(meta.models_file)
+                frame = self._read_table(meta.models_file)
+                missing = "an endpoints file"
+                endpoints = (
+                    self._read_table(meta.endpoints_file)
+                    if with_endpoints and meta.endpoints_file
+                    else endpoints_frame([])
+                )
             except FileNotFoundError:
                 continue  # replaced and collected meanwhile: read the new pointer
             if len(frame) != meta.count:
                 raise StoreDamaged(f"{meta.models_file} has {len(frame)} models, metadata says {meta.count}")
-            return meta, _upgraded(meta, frame)
-        raise StoreDamaged(f"{META_NAME} names a models file that does not exist")
-
-    def read_all(self) -> StoredCatalog | None:
-        """The current generation; hosting providers are not kept on S3 yet, so none."""
-        stored = self.read()
-        return None if stored is None else StoredCatalog(*stored, endpoints_frame([]))
-
-    def read_endpoints(self, meta: StoredMeta) -> pd.DataFrame:
-        return endpoints_frame([])
+            if with_endpoints and meta.endpoints_file and len(endpoints) != meta.endpoints_count:
+                raise StoreDamaged(
+                    f"{meta.endpoints_file} has {len(endpoints)} rows, metadata says {meta.endpoints_count}"
+                )
+            return StoredCatalog(meta, _upgraded(meta, frame), _upgraded_endpoints(meta, endpoints))
+        raise StoreDamaged(f"{META_NAME} names {missing} that does not exist")
 
     def write_endpoints(self, endpoints: pd.DataFrame, *, fetched_at: datetime) -> StoredMeta:
-        raise StoreError(
-            f"hosting providers are kept only in a directory store for now, not in {self.location}"
-        )
+        """Create the providers table of a new generation, then point to it with the models the
+        pointer read names (If-Match): a models refresh meanwhile is kept, and these are its providers."""
+
+        def meta_of(previous: StoredMeta | None, generation: int) -> StoredMeta:
+            if previous is None:
+                raise StoreError("there is no stored catalog to add providers to")
+            return replace(
+                previous,
+                generation=generation,
+                endpoints_file=f"endpoints-{generation:06d}.parquet",
+                endpoints_count=len(endpoints),
+                endpoints_fetched_at=fetched_at,
+                schema_version=SCHEMA_VERSION,
+            )
+
+        return self._commit("endpoints", _parquet_bytes(endpoints[ENDPOINT_COLUMNS]), meta_of)
 
     def read_document(self, name: str) -> Document | None:
         try:
@@ -256,9 +291,10 @@ class S3Store:
         except (ValueError, KeyError, TypeError) as error:
             return _Pointer(None, etag, written_at, f"{META_NAME} is damaged ({error})", text)
 
-    def _read_models(self, name: str) -> pd.DataFrame:
-        if self._last_frame is not None and self._last_frame[0] == name:
-            return self._last_frame[1]  # generation files are immutable
+    def _read_table(self, name: str) -> pd.DataFrame:
+        """A generation file as a frame; FileNotFoundError when absent, StoreDamaged when unreadable."""
+        if name in self._tables:
+            return self._tables[name]  # generation files are immutable
         response = self._call(self._reads.get_object, name)
         # Read by path: reading Parquet from a buffer was seen to abort pyarrow at exit.
         with tempfile.TemporaryDirectory(prefix="catalog-") as scratch:
@@ -269,7 +305,8 @@ class S3Store:
                 frame = pq.read_table(path).to_pandas()
             except (OSError, pa.ArrowException) as error:
                 raise StoreDamaged(f"{name} is damaged ({_first_line(error)})") from None
-        self._last_frame = (name, frame)
+        kind = name.partition("-")[0]
+        self._tables = {**{n: f for n, f in self._tables.items() if not n.startswith(kind)}, name: frame}
         return frame
 
     # -- writing -------------------------------------------------------------------------------
@@ -302,6 +339,10 @@ class S3Store:
                 models_file=f"models-{generation:06d}.parquet",
                 defaults_as_of=defaults_as_of,
                 problems=tuple(problems[:50]),
+                # The providers stay those the pointer names (a models refresh does not fetch them).
+                endpoints_file=previous.endpoints_file if previous else None,
+                endpoints_count=previous.endpoints_count if previous else 0,
+                endpoints_fetched_at=previous.endpoints_fetched_at if previous else None,
             )
 
         return self._commit("models", _parquet_bytes(frame), meta_of)
@@ -355,7 +396,7 @@ class S3Store:
             names = [META_NAME]
             with contextlib.suppress(StoreError):
                 if (meta := self.read_meta()) is not None:
-                    names.append(meta.models_file)
+                    names += sorted(meta.table_files)
             return self._copy_aside(names, datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"), reason)
 
     def move_document_aside(self, name: str, reason: str) -> str:
@@ -524,7 +565,7 @@ def _parquet_bytes(frame: pd.DataFrame) -> bytes:
 
 def _named_files(meta: StoredMeta) -> set[str]:
     """The generation files a pointer's metadata names."""
-    return {meta.models_file}
+    return meta.table_files
 
 
 class _Upload(io.RawIOBase):
