@@ -5,9 +5,8 @@
 pointer a compare-and-swap register). `open_store` picks one from `CATALOG_DIR`.
 
 Both store the same things under the same names: `catalog.json` (the pointer: metadata naming its
-generation's files), `models-<generation>.parquet`, `history.json`, and `damaged/` for what could
-not be read. A directory also keeps `endpoints-<generation>.parquet` (every model's hosting
-providers); an S3 store does not keep them yet (`write_endpoints` says so in a StoreError).
+generation's files), `models-<generation>.parquet`, `endpoints-<generation>.parquet` (every
+model's hosting providers), `history.json`, and `damaged/` for what could not be read.
 """
 
 from __future__ import annotations

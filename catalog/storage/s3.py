@@ -4,6 +4,8 @@ Under `s3://bucket/prefix/` the objects have the names a directory store's files
 
     catalog.json             the pointer: metadata naming its generation's files
     models-000042.parquet    immutable: created once (If-None-Match: *), never replaced
+    endpoints-000043.parquet the providers, likewise; a generation that changed only one table
+                             names the other of an earlier generation
     history.json             the change history
     damaged/<time>/          copies of what could not be read
 
