@@ -51,7 +51,7 @@ from catalog.settings import CONCURRENCY  # noqa: E402
 from catalog.storage.interface import open_store  # noqa: E402
 from catalog.storage.store import Store  # noqa: E402
 from tests.moto_server import MotoServer  # noqa: E402
-from tests.stand_in import StandIn  # noqa: E402
+from tools.stand_in import StandIn  # noqa: E402
 
 APP = ROOT / "streamlit_app.py"
 REAL_CATALOG = ROOT.parent / "shared" / "data" / "openrouter" / "openrouter_models_2026-08_all.json"
@@ -490,7 +490,7 @@ def stand_in_process(body: dict[str, Any], latency_s: float) -> Iterator[str]:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         server = subprocess.Popen(
-            [sys.executable, "-m", "tests.stand_in", "--port", str(port), "--payload", str(payload),
+            [sys.executable, "-m", "tools.stand_in", "--port", str(port), "--payload", str(payload),
              "--endpoint-latency-ms", str(latency_s * 1000)],
             cwd=ROOT, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip

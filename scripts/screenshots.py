@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/screenshots.py OLDER.json NEWER.json [--out docs]
 
-The saved /models responses are served by the local stand-in (`tests/stand_in.py`) from temporary
+The saved /models responses are served by the local stand-in (`tools/stand_in.py`) from temporary
 copies; a temporary catalog is refreshed from OLDER, then from NEWER (so What changed has a history),
 and a `streamlit run` server on it is photographed in Chromium. Each PNG is reduced to 256 colours.
 """
@@ -25,7 +25,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from bench.browser import CHROMIUM, IDLE, start_server  # noqa: E402
 from catalog import Catalog  # noqa: E402
-from tests.stand_in import StandIn  # noqa: E402
+from tools.stand_in import StandIn  # noqa: E402
 
 TABS = {"models": "Models", "charts": "Charts", "calculator": "Cost calculator", "value": "Value"}
 TABS |= {"compare": "Compare", "changes": "What changed"}

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
+from tests import payloads
 from tests.moto_server import MotoServer
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 
 @pytest.fixture(autouse=True)
@@ -33,8 +34,8 @@ def fresh_caches() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def running_stand_in() -> Iterator[StandIn]:
-    """One local OpenRouter stand-in server for the whole run."""
-    server = StandIn()
+    """One local OpenRouter stand-in server for the whole run, serving the 2026-shaped quirks payload."""
+    server = StandIn(payloads.shape_2026())
     server.start()
     yield server
     server.stop()
@@ -42,7 +43,7 @@ def running_stand_in() -> Iterator[StandIn]:
 
 @pytest.fixture
 def stand_in(running_stand_in: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
-    """The local OpenRouter stand-in as new (built-in payload, mode ok, no requests counted);
+    """The local OpenRouter stand-in as new (the quirks payload, mode ok, no requests counted);
     OPENROUTER_API_BASE points at it."""
     running_stand_in.reset()
     monkeypatch.setenv("OPENROUTER_API_BASE", running_stand_in.api_base)

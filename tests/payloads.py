@@ -8,9 +8,12 @@ models not priced per token.
 
 from __future__ import annotations
 
-import copy
 import random
 from typing import Any
+
+import pandas as pd
+
+from catalog.fetch.normalize import normalize_models
 
 
 def model(
@@ -217,20 +220,6 @@ def catalog_of(count: int, *, seed: int = 7, prefix: str = "") -> dict[str, Any]
     return payload(models)
 
 
-def text_only(body: dict[str, Any]) -> dict[str, Any]:
-    """What OpenRouter answers without output_modalities=all: text-output models only."""
-    trimmed = copy.deepcopy(body)
-    trimmed["data"] = [
-        m
-        for m in trimmed["data"]
-        if not isinstance(m, dict)  # a broken item is passed on as it is, for the client to report
-        or "text" in (m.get("architecture") or {}).get("output_modalities", ["text"])
-    ]
-    if "total_count" in trimmed:
-        trimmed["total_count"] = len(trimmed["data"])
-    return trimmed
-
-
 def scored(
     model_id: str,
     prompt: str,
@@ -389,3 +378,11 @@ def realistic_catalog(now: float, *, before: bool = False) -> dict[str, Any]:
             model("gone/old-free:free", "0", "0", name="Gone: Old Free", created=int(now - 800 * day)),
         ]
     return payload(models)
+
+
+GEMINI_TIER = [{"min_prompt_tokens": 200000, "prompt": "0.0000025", "completion": "0.000015"}]
+
+
+def frame_of(*models: dict[str, Any]) -> pd.DataFrame:
+    """The normalized frame of the given model objects."""
+    return normalize_models(list(models)).frame

@@ -13,7 +13,7 @@ from catalog import Catalog
 from catalog.fetch.defaults import default_models
 from catalog.present.filters import Filters, apply_filters
 from tests.payloads import catalog_of, model, payload
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 DEFAULT_COUNT = len(default_models())

@@ -14,8 +14,7 @@ from catalog.pricing.calculator import (
     workload_to_params,
 )
 from catalog.pricing.cost import Workload
-from tests.payloads import model
-from tests.test_cost import frame_of
+from tests.payloads import frame_of, model
 
 D = Decimal
 

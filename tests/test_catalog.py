@@ -30,7 +30,7 @@ from catalog.fetch.defaults import default_models, defaults_as_of
 from catalog.present.export import export_bytes
 from catalog.storage.store import Store
 from tests import payloads
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 LIVE_IDS = frozenset(m["id"] for m in payloads.shape_2026()["data"])

@@ -15,7 +15,7 @@ import pytest
 from catalog import Catalog
 from catalog.__main__ import main
 from tests.payloads import model, payload
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

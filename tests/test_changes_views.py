@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from catalog import Catalog
 from tests.payloads import model, payload
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 
 def changes_page(directory: str) -> None:

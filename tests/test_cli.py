@@ -24,7 +24,7 @@ from catalog.__main__ import build_parser, main
 from catalog.fetch.defaults import defaults_as_of
 from catalog.present.export import to_csv_bytes
 from tests import payloads
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 CANARY_KEY = "sk-or-canary-7f3a9c1e5d2b4a6f8e0c"
@@ -32,7 +32,7 @@ FORMULA_NAMES = ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "\tTabbed", "\rRe
 
 
 @pytest.fixture
-def live_store(stand_in: StandIn, catalog_dir: Path) -> Path:
+def live_catalog_dir(stand_in: StandIn, catalog_dir: Path) -> Path:
     """CATALOG_DIR holding a live catalog of the stand-in's 10 models (refreshed in this process)."""
     Catalog(catalog_dir).refresh()
     with stand_in.lock:
@@ -138,7 +138,7 @@ def test_refresh_then_csv_export_gives_every_model_with_exact_prices(
     assert "raw_json" not in rows[0]
 
 
-def test_json_export(live_store: Path) -> None:
+def test_json_export(live_catalog_dir: Path) -> None:
     result = run_cli("export", "--format", "json")
     assert (result.returncode, result.stderr) == (0, b"")
     records = json.loads(result.stdout)
@@ -149,7 +149,7 @@ def test_json_export(live_store: Path) -> None:
     assert json.loads(by_id["x-ai/grok-4:free"]["raw_json"])["pricing"] == {"prompt": "0", "completion": "0"}
 
 
-def test_parquet_export_to_a_file(live_store: Path, tmp_path: Path) -> None:
+def test_parquet_export_to_a_file(live_catalog_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "models.parquet"
     result = run_cli("export", "--format", "parquet", "-o", str(target))
     assert (result.returncode, result.stdout, result.stderr) == (0, b"", b"")
@@ -158,7 +158,7 @@ def test_parquet_export_to_a_file(live_store: Path, tmp_path: Path) -> None:
     assert frame.set_index("id").loc["qwen/qwen3-long-decimals", "prompt_per_mtok"] == 0.0208333333333333
 
 
-def test_csv_export_to_a_file(live_store: Path, tmp_path: Path) -> None:
+def test_csv_export_to_a_file(live_catalog_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "models.csv"
     result = run_cli("export", "--output", str(target))
     assert (result.returncode, result.stdout, result.stderr) == (0, b"", b"")
@@ -194,9 +194,9 @@ BAD_MODES = [
 
 @pytest.mark.parametrize(("mode", "line"), BAD_MODES, ids=[m[0] for m in BAD_MODES])
 def test_a_bad_response_exits_1_with_one_line_and_an_unchanged_store(
-    stand_in: StandIn, live_store: Path, mode: str, line: str
+    stand_in: StandIn, live_catalog_dir: Path, mode: str, line: str
 ) -> None:
-    before = digest_files(live_store)
+    before = digest_files(live_catalog_dir)
     stand_in.retry_after = 0.05
     stand_in.set_mode(mode)
 
@@ -208,7 +208,7 @@ def test_a_bad_response_exits_1_with_one_line_and_an_unchanged_store(
     assert stderr.startswith(line)
     assert stderr.count("\n") == 1 and stderr.endswith("\n")
     assert "Traceback" not in stderr
-    assert digest_files(live_store) == before
+    assert digest_files(live_catalog_dir) == before
 
 
 def test_an_unreachable_server_exits_1_with_one_line(catalog_dir: Path) -> None:
@@ -235,14 +235,14 @@ def test_a_shrinking_refresh_is_refused_until_forced(stand_in: StandIn, catalog_
     assert Catalog().snapshot().count == 19
 
 
-def test_an_unwritable_output_exits_1_with_one_line(live_store: Path, tmp_path: Path) -> None:
+def test_an_unwritable_output_exits_1_with_one_line(live_catalog_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "missing-folder" / "models.csv"
     result = run_cli("export", "--output", str(target))
     assert_one_error_line(result, f"error: cannot write {target}: No such file or directory")
 
 
-def test_a_damaged_store_is_shown_with_a_one_line_note(live_store: Path) -> None:
-    (live_store / "catalog.json").write_text("{half a", encoding="utf-8")
+def test_a_damaged_store_is_shown_with_a_one_line_note(live_catalog_dir: Path) -> None:
+    (live_catalog_dir / "catalog.json").write_text("{half a", encoding="utf-8")
     result = run_cli("show")
     assert result.returncode == 0
     stderr = text_of(result.stderr)

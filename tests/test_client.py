@@ -22,7 +22,7 @@ from catalog.errors import (
 )
 from catalog.fetch.client import OpenRouterClient
 from tests import payloads
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 API_BASE = "https://openrouter.test/api/v1"
 MODELS_URL = f"{API_BASE}/models?output_modalities=all"
@@ -156,7 +156,7 @@ def test_429_waits_as_long_as_retry_after_says_then_succeeds(mocked_api: respons
     started = time.monotonic()
     result = fast_client(backoff_s=0.0).fetch_models()
     assert time.monotonic() - started >= 0.3
-    assert len(result.models) == 10
+    assert len(result.models) == len(payloads.shape_2026()["data"])
     assert len(mocked_api.calls) == 2
 
 
@@ -177,11 +177,9 @@ def test_429_that_persists_keeps_status_message_and_retry_after(mocked_api: resp
 
 def test_a_retry_after_beyond_the_deadline_is_not_waited_for(mocked_api: responses.RequestsMock) -> None:
     mocked_api.get(MODELS_URL, status=429, json=error_body(429, "Slow down"), headers={"Retry-After": "60"})
-    started = time.monotonic()
     with pytest.raises(HTTPStatusError, match=r"\(retry after 60 s\)$"):
         fast_client(deadline_s=2.0).fetch_models()
-    assert time.monotonic() - started < 1.0
-    assert len(mocked_api.calls) == 1
+    assert len(mocked_api.calls) == 1  # answered at once: a 60 s wait would outlive the 2 s deadline
 
 
 def test_503_is_retried_then_reported_with_openrouters_message(mocked_api: responses.RequestsMock) -> None:
@@ -342,7 +340,7 @@ def test_errors_and_logs_never_show_the_key(
 
 def test_a_real_server_is_asked_for_every_modality(stand_in: StandIn) -> None:
     result = OpenRouterClient(stand_in.api_base, deadline_s=5.0).fetch_models()
-    assert len(result.models) == 10  # without output_modalities=all the stand-in serves 7
+    assert len(result.models) == len(payloads.shape_2026()["data"])  # every modality, not text only
     assert stand_in.models_requests == 1
     assert stand_in.requests["auth:no"] == 1
 
@@ -350,12 +348,10 @@ def test_a_real_server_is_asked_for_every_modality(stand_in: StandIn) -> None:
 def test_the_deadline_ends_a_server_that_drips_bytes(stand_in: StandIn) -> None:
     stand_in.set_mode("drip")
     client = OpenRouterClient(stand_in.api_base, deadline_s=1.5)
-    started = time.monotonic()
     with pytest.raises(FetchTimeout) as caught:
         client.fetch_models()
-    elapsed = time.monotonic() - started
     assert str(caught.value) == "OpenRouter timed out after 1.5 s"
-    assert 1.4 <= elapsed < 3.0
+    assert stand_in.models_requests == 1  # one slow answer, cut short: not retried past the deadline
 
 
 def test_a_body_cut_short_by_the_server_is_a_bad_response(stand_in: StandIn) -> None:

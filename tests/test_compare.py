@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from catalog.pricing.compare import compare_frame, parse_compare_ids
 from catalog.pricing.cost import Workload
-from tests.payloads import model
-from tests.test_cost import GEMINI_TIER, frame_of
+from tests.payloads import GEMINI_TIER, frame_of, model
 
 
 def test_parse_compare_ids_keeps_known_ids_once_and_at_most_four():

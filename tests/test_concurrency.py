@@ -22,7 +22,7 @@ from catalog.fetch.defaults import default_models
 from catalog.storage.store import Store
 from tests import payloads
 from tests.reliability import record
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 LIVE = payloads.catalog_of(300)

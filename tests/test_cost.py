@@ -24,19 +24,14 @@ from catalog.pricing.cost import (
 from catalog.pricing.listing import listing_of
 from catalog.pricing.money import plain_decimal
 from catalog.pricing.schedule import PricingProblem, in_window, parse_pricing
-from tests.payloads import catalog_of, model, shape_2025, shape_2026
+from tests.payloads import GEMINI_TIER, catalog_of, frame_of, model, shape_2025, shape_2026
 
 D = Decimal
-GEMINI_TIER = [{"min_prompt_tokens": 200000, "prompt": "0.0000025", "completion": "0.000015"}]
 QWEN_TIERS = [
     {"min_prompt_tokens": 32000, "prompt": "0.00000156", "completion": "0.0000078"},
     {"min_prompt_tokens": 128000, "prompt": "0.00000195", "completion": "0.00000975"},
 ]
 DEEPSEEK_WINDOW = [{"utc_start": 1630, "utc_end": 30, "prompt": "0.00000014", "completion": "0.00000021"}]
-
-
-def frame_of(*models: dict[str, Any]) -> pd.DataFrame:
-    return normalize_models(list(models)).frame
 
 
 def cost_of(

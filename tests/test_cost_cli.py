@@ -14,7 +14,7 @@ import pytest
 
 from catalog.__main__ import main
 from tests.payloads import model, payload
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 TIER = [{"min_prompt_tokens": 200000, "prompt": "0.0000025", "completion": "0.000015"}]
 WINDOW = [{"utc_start": 1630, "utc_end": 30, "prompt": "0.00000014", "completion": "0.00000021"}]

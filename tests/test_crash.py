@@ -24,7 +24,7 @@ from catalog.__main__ import main
 from catalog.storage.store import META_NAME, Store
 from tests import payloads
 from tests.reliability import record
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 OLD = payloads.catalog_of(40, prefix="old-")

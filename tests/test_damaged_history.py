@@ -18,7 +18,7 @@ from catalog import Catalog
 from catalog.history.record import HISTORY_NAME
 from catalog.storage.store import META_NAME
 from tests import payloads
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")

@@ -31,7 +31,7 @@ from catalog.fetch.defaults import default_models
 from catalog.fetch.normalize import normalize_models
 from catalog.storage.store import META_NAME, TEMP_MARK
 from tests import payloads
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")

@@ -12,9 +12,7 @@ from catalog.present.filters import (
     Filters,
     apply_filters,
     capability_label,
-    from_query_params,
     options,
-    to_query_params,
 )
 from tests import payloads
 from tests.payloads import model
@@ -131,11 +129,3 @@ def test_sort_by_an_index_puts_the_best_first_and_the_unscored_last(scored_model
     ids = apply_filters(scored_models, Filters(sort="agentic"), NOW)["id"].tolist()
     assert ids[:4] == ["acme/top", "acme/long", "acme/mid", "acme/pricey-dud"]
     assert set(ids[4:]) == set(scored_models["id"]) - set(ids[:4])
-
-
-def test_score_filters_round_trip_through_the_url() -> None:
-    filters = Filters(min_intelligence=50.5, reasoning="optional", effort="xhigh", sort="coding")
-    params = to_query_params(filters)
-    assert params == {"min_intel": "50.5", "reason": "optional", "effort": "xhigh", "sort": "coding"}
-    assert from_query_params(params) == filters
-    assert from_query_params({"reason": "sometimes", "effort": "extreme", "min_code": "x"}) == Filters()

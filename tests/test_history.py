@@ -22,7 +22,7 @@ from catalog.history.record import HISTORY_NAME, apply_refresh, empty_state
 from catalog.history.view import chart_steps
 from catalog.storage.store import Store
 from tests.payloads import catalog_of, model, payload, scored
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 ZEROS_2025 = {"request": "0", "image": "0", "web_search": "0", "internal_reasoning": "0"}

@@ -36,7 +36,7 @@ from catalog.pricing.fields import PRICE_COLUMNS, PRICE_FIELDS
 from catalog.storage.store import Store
 from tests import payloads
 from tests.reliability import record
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 TRIED: Counter[str] = Counter()  # inputs each property saw, for the README's figures

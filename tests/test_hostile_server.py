@@ -21,7 +21,7 @@ from catalog.fetch.client import OpenRouterClient
 from catalog.settings import SettingError
 from tests import payloads
 from tests.reliability import record
-from tests.stand_in import StandIn, echoed_forms, gzip_bomb_body
+from tools.stand_in import StandIn, echoed_forms, gzip_bomb_body
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "sk-or-v1-hostile-0123456789abcdef0123456789abcdef"

@@ -19,7 +19,7 @@ from catalog.fetch.saved import read_saved
 from catalog.history.backfill import past_listings
 from catalog.history.record import HISTORY_NAME, apply_listing, apply_refresh, empty_state, parse_stamp
 from tests.payloads import legacy_2024, model, scored, shape_2025, shape_2026
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 T_2024 = datetime(2024, 4, 24, tzinfo=UTC)
 CREATED_2025 = 1764696672  # 2025-12-02 17:31:12 UTC

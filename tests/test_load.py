@@ -30,7 +30,7 @@ from catalog import Catalog
 from catalog.fetch.defaults import default_models
 from tests import payloads
 from tests.reliability import record
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 SESSIONS = int(os.environ.get("LOAD_SESSIONS", "20"))

@@ -21,8 +21,8 @@ from catalog.errors import CatalogError, FetchError, StoreError
 from catalog.history.view import load_history
 from catalog.storage.store import Store
 from tests import payloads
-from tests.endpoint_payloads import endpoints_for
-from tests.stand_in import StandIn
+from tools.endpoint_payloads import endpoints_for
+from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 EARLIER = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)

@@ -25,8 +25,8 @@ from catalog.present.providers import (
     provider_summary,
 )
 from tests import payloads
-from tests.endpoint_payloads import endpoints_for
-from tests.stand_in import StandIn
+from tools.endpoint_payloads import endpoints_for
+from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 AT = datetime(2026, 12, 1, tzinfo=UTC)

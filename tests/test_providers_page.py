@@ -11,8 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from catalog import Catalog
-from tests.endpoint_payloads import endpoints_for
-from tests.stand_in import StandIn
+from tools.endpoint_payloads import endpoints_for
+from tools.stand_in import StandIn
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 

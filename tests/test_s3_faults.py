@@ -19,8 +19,8 @@ from catalog.__main__ import main
 from catalog.history.view import load_history
 from catalog.storage.s3 import S3Store
 from tests import payloads
-from tests.stand_in import StandIn
 from tests.test_s3_store import objects
+from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 OLD = payloads.catalog_of(40, prefix="old-")

@@ -21,7 +21,7 @@ from catalog.storage.interface import WriteConflict, open_store
 from catalog.storage.s3 import S3Location, S3Store
 from tests import payloads
 from tests.moto_server import TEST_CREDENTIALS, MotoServer
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 from views.cached import shared_catalog
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")

@@ -24,7 +24,7 @@ from catalog.__main__ import build_parser, main
 from catalog.errors import CatalogError
 from tests import payloads
 from tests.reliability import record
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "streamlit_app.py")

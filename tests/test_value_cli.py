@@ -11,7 +11,7 @@ import pytest
 
 from catalog.__main__ import main
 from tests import payloads
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 FRONTIER = ["acme/tiny:free", "acme/mid", "acme/mid-twin", "acme/long", "acme/top"]
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from catalog import Catalog
 from tests import payloads
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 FRONTIER = ["acme/mid", "acme/mid-twin", "acme/long", "acme/top"]

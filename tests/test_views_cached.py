@@ -13,7 +13,7 @@ from catalog import Catalog
 from catalog.present.filters import Filters
 from catalog.present.table import table_frame
 from tests.payloads import catalog_of
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 from views.cached import Memo, views_for
 
 

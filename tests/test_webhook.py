@@ -16,8 +16,8 @@ from catalog.__main__ import main
 from catalog.alerts.watch import Watchlist
 from catalog.alerts.webhook import NOTIFY_STATE_NAME, notify_refresh
 from tests.payloads import model, payload
-from tests.stand_in import StandIn
 from tests.webhook_receiver import Receiver
+from tools.stand_in import StandIn
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 TOKEN = "secret-token-123"

@@ -5,17 +5,21 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import pandas as pd
 
 from catalog.fetch.normalize import normalize_models
 
 
+def bundled_payload() -> dict[str, Any]:
+    """The bundled list as the API's own /models answer (a new object on each call)."""
+    return json.loads(resources.files("catalog.fetch").joinpath("defaults.json").read_text(encoding="utf-8"))
+
+
 @lru_cache(maxsize=1)
 def _load() -> tuple[pd.DataFrame, str]:
-    payload = json.loads(
-        resources.files("catalog.fetch").joinpath("defaults.json").read_text(encoding="utf-8")
-    )
+    payload = bundled_payload()
     normalized = normalize_models(payload["data"])
     if normalized.problems:
         raise RuntimeError(f"the bundled defaults have problems: {normalized.problems[:3]}")

@@ -217,12 +217,6 @@ def _may_hold_surrogates(text: str, check_unescaped: bool) -> bool:
     return False
 
 
-def normalize_model(raw: Any) -> tuple[dict[str, Any], list[str]]:
-    """One model object -> (row, notes). Raises ModelProblem when the model cannot be used at all."""
-    values, notes = _row_values(raw)
-    return dict(zip(COLUMNS, values, strict=True)), notes
-
-
 def build_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The typed frame for normalized rows; an empty list gives an empty frame with every column."""
     values = operator.itemgetter(*COLUMNS)

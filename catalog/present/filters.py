@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
 from catalog.fetch.normalize import LIST_SEPARATOR
-from catalog.fetch.scores import EFFORTS, supports_effort
+from catalog.fetch.scores import supports_effort
 
 EXPIRY_WINDOW = timedelta(days=30)
 
@@ -103,26 +102,6 @@ class Filters:
         return sum(getattr(self, f.name) != f.default for f in fields(self) if f.name != "sort")
 
 
-# Filters field -> URL query parameter.
-PARAM_NAMES = {
-    "search": "q",
-    "authors": "author",
-    "input_modalities": "in",
-    "output_modalities": "out",
-    "min_context": "ctx",
-    "max_prompt_per_mtok": "max_in",
-    "max_completion_per_mtok": "max_out",
-    "free_only": "free",
-    "hide_variable": "novar",
-    "capabilities": "cap",
-    "hide_expiring": "noexp",
-    "min_intelligence": "min_intel",
-    "min_coding": "min_code",
-    "min_agentic": "min_agent",
-    "reasoning": "reason",
-    "effort": "effort",
-    "sort": "sort",
-}
 # Minimum-index filter -> its column.
 MIN_INDEX_COLUMNS = {
     "min_intelligence": "intelligence_index",
@@ -226,55 +205,6 @@ def capability_label(parameter: str) -> str:
     return CAPABILITY_LABELS.get(parameter) or parameter.replace("_", " ").capitalize()
 
 
-def to_query_params(filters: Filters) -> dict[str, str]:
-    """The non-default filters as URL query parameters (lists comma separated)."""
-    params: dict[str, str] = {}
-    defaults = Filters()
-    for name, key in PARAM_NAMES.items():
-        value = getattr(filters, name)
-        if value == getattr(defaults, name):
-            continue
-        if isinstance(value, tuple):
-            params[key] = ",".join(value)
-        elif isinstance(value, bool):
-            params[key] = "1"
-        elif isinstance(value, float):
-            params[key] = f"{value:g}"
-        else:
-            params[key] = str(value)
-    return params
-
-
-def from_query_params(params: Mapping[str, str | list[str]]) -> Filters:
-    """Filters from URL query parameters; anything malformed falls back to its default."""
-    values: dict[str, object] = {}
-    defaults = Filters()
-    for name, key in PARAM_NAMES.items():
-        raw = params.get(key)
-        if isinstance(raw, list):
-            raw = raw[-1] if raw else None
-        if raw is None:
-            continue
-        default = getattr(defaults, name)
-        if isinstance(default, tuple):
-            values[name] = tuple(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
-        elif isinstance(default, bool):
-            values[name] = raw.lower() in ("1", "true", "yes", "on")
-        elif name == "min_context":
-            values[name] = _number(raw, int) or 0
-        elif name == "sort":
-            values[name] = raw if raw in SORTS else defaults.sort
-        elif name == "search":
-            values[name] = raw[:200]
-        elif name == "reasoning":
-            values[name] = raw if raw in REASONING_CHOICES else defaults.reasoning
-        elif name == "effort":
-            values[name] = raw if raw in EFFORTS else defaults.effort
-        else:
-            values[name] = _number(raw, float)
-    return replace(defaults, **values)
-
-
 def _has_all(column: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
     # Cells are "a, b, c": pad with separators so "tools" never matches "tool_choice".
     padded = LIST_SEPARATOR + column.fillna("") + ","
@@ -282,11 +212,3 @@ def _has_all(column: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
     for value in wanted:
         keep &= padded.str.contains(LIST_SEPARATOR + value + ",", regex=False).to_numpy(bool)
     return keep
-
-
-def _number(text: str, kind: type) -> int | float | None:
-    try:
-        value = kind(float(text))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return value if value >= 0 and value == value else None

@@ -17,7 +17,6 @@ number, only a `reason`. Costs export as an aligned text table, CSV or JSON (the
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Context, Decimal, DivisionByZero, Inexact, InvalidOperation, Overflow, localcontext
@@ -31,7 +30,7 @@ from catalog.present.terminal import printable
 from catalog.pricing.fit import fit_problems
 from catalog.pricing.listing import listing_of
 from catalog.pricing.money import plain_decimal, usd_short
-from catalog.pricing.schedule import RATE_FIELDS, ZERO, PriceSchedule, Rates, format_hhmm, window_text
+from catalog.pricing.schedule import RATE_FIELDS, ZERO, PriceSchedule, format_hhmm, window_text
 
 # Wide enough that no sum of products of real price strings and token counts is ever rounded;
 # Inexact is trapped so a rounding would be an error, never a silently wrong cost.
@@ -161,7 +160,6 @@ def cost_frame(models: pd.DataFrame, workload: Workload, *, utc_time: int | None
     token_priced = _column(models, "token_priced", [True] * len(ids))
     outputs = _column(models, "output_modalities", [""] * len(ids))
     fit_reasons = fit_problems(models, workload.input_tokens, workload.output_tokens)
-    counts = workload.billed_counts()
     by_schedule: dict[int, tuple[Decimal, Decimal, int | None, str | None, str | None]] = {}
     priced: list[tuple[Decimal, str, tuple[Any, ...]]] = []
     unpriced: list[tuple[Any, ...]] = []
@@ -179,14 +177,14 @@ def cost_frame(models: pd.DataFrame, workload: Workload, *, utc_time: int | None
                 continue
             found = by_schedule.get(id(schedule))
             if found is None:
-                rates = schedule.rates(workload.input_tokens, utc_time)
-                per_request = sum(map(operator.mul, counts, rates.values), ZERO)
+                cost = request_cost(schedule, workload, utc_time=utc_time)
+                window = cost.utc_window
                 found = by_schedule[id(schedule)] = (
-                    per_request * workload.requests,
-                    per_request,
-                    rates.tier_min_prompt_tokens,
-                    None if rates.utc_window is None else window_text(rates.utc_window),
-                    _note(schedule, rates, utc_time),
+                    cost.total,
+                    cost.per_request,
+                    cost.tier_min_prompt_tokens,
+                    None if window is None else window_text(window),
+                    _note(schedule, cost, utc_time),
                 )
             total, per_request, tier, window, note = found
             priced.append(
@@ -252,7 +250,7 @@ def text_table(costs: pd.DataFrame) -> str:
 # -- internals ---------------------------------------------------------------------------------
 
 
-def _note(schedule: PriceSchedule, cost: Rates, utc_time: int | None) -> str | None:
+def _note(schedule: PriceSchedule, cost: RequestCost, utc_time: int | None) -> str | None:
     notes = []
     if cost.tier_min_prompt_tokens is not None:
         notes.append(f"long-context price (≥ {cost.tier_min_prompt_tokens:,} input tokens)")

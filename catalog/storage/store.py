@@ -25,7 +25,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import signal
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, replace
@@ -673,7 +672,3 @@ def _from_iso(text: Any) -> datetime | None:
 
 def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
-
-
-def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)

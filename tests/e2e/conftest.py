@@ -21,7 +21,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from catalog.fetch.defaults import default_models
 from tests.payloads import catalog_of
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts" / "e2e"

@@ -22,7 +22,7 @@ from tests.e2e.conftest import (
     shows,
 )
 from tests.payloads import catalog_of
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 pytestmark = pytest.mark.e2e
 LIVE_IDS = [m["id"] for m in catalog_of(LIVE_COUNT)["data"]]

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from catalog import Catalog
 from tests.e2e.conftest import AppServer, metric, open_app, screenshot, settle
 from tests.payloads import realistic_catalog
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 pytestmark = pytest.mark.e2e
 NOW = time.time()

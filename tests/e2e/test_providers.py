@@ -11,9 +11,9 @@ from playwright.sync_api import Page, expect
 
 from catalog import Catalog
 from tests.e2e.conftest import AppServer, open_app, screenshot, settle
-from tests.endpoint_payloads import endpoints_for
 from tests.payloads import shape_2026
-from tests.stand_in import StandIn
+from tools.endpoint_payloads import endpoints_for
+from tools.stand_in import StandIn
 
 pytestmark = pytest.mark.e2e
 MODEL = "google/gemini-2.5-pro"

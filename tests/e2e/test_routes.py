@@ -15,7 +15,7 @@ from catalog import Catalog
 from catalog.__main__ import main
 from tests.e2e.conftest import LIVE_COUNT, AppServer
 from tests.payloads import catalog_of, legacy_2024, model, shape_2026
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 pytestmark = pytest.mark.e2e
 

@@ -18,7 +18,7 @@ from tests.e2e.conftest import (
     settle,
     shows,
 )
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 pytestmark = pytest.mark.e2e
 

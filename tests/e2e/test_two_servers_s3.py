@@ -24,7 +24,7 @@ from tests.e2e.conftest import (
     shows,
 )
 from tests.moto_server import MotoServer
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from catalog import Catalog
 from tests.e2e.conftest import AppServer, open_app, screenshot, settle
 from tests.payloads import value_catalog
-from tests.stand_in import StandIn
+from tools.stand_in import StandIn
 
 pytestmark = pytest.mark.e2e
 WORKLOAD = "w_in=2000&w_out=500&w_req=1"

@@ -2,7 +2,7 @@
 
 Used by the tests, and by hand to see the app on a given payload with no internet:
 
-    python -m tests.stand_in --port 8765 [--payload models.json] [--mode ok]
+    python -m tools.stand_in --port 8765 [--payload models.json] [--mode ok]
     OPENROUTER_API_BASE=http://127.0.0.1:8765/api/v1 streamlit run streamlit_app.py
 
 Modes: ok, html (200 with an HTML page), truncated (body cut short), rate_limited (429 with
@@ -16,7 +16,7 @@ Switch at run time with `GET /_control?mode=NAME` (optionally `&retry_after=S`, 
 fail only N times); `GET /_stats` returns the request counts.
 
 It serves every model's providers too (`/models/{author}/{slug}/endpoints`, 1 to 5 each, built by
-`tests.endpoint_payloads`), with failure modes per model (`status500`, `status404`, `empty`,
+`tools.endpoint_payloads`), with failure modes per model (`status500`, `status404`, `empty`,
 `rate_limited` bursts with Retry-After, `slow`, `html`) set with
 `GET /_control?endpoint_mode=NAME&models=ID,ID` (or `&count=N` for N models picked by id), a
 latency added to every endpoints request (`&endpoint_latency_ms=50`, or `--endpoint-latency-ms`),
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import functools
 import gzip
 import json
@@ -41,8 +42,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from tests.endpoint_payloads import endpoints_body, model_seed
-from tests.payloads import shape_2026, text_only
+from catalog.fetch.defaults import bundled_payload
+from tools.endpoint_payloads import endpoints_body, model_seed
 
 MODES = (
     *("ok", "html", "truncated", "rate_limited", "unavailable", "drip", "empty", "not_list", "error_json"),
@@ -53,6 +54,20 @@ DEEP_NESTING = 200_000
 ENDPOINT_MODES = ("ok", "status500", "status404", "empty", "rate_limited", "slow", "html")
 ENDPOINTS_PREFIX = "/api/v1/models/"
 ENDPOINTS_SUFFIX = "/endpoints"
+
+
+def text_only(body: dict[str, Any]) -> dict[str, Any]:
+    """What OpenRouter answers without output_modalities=all: text-output models only."""
+    trimmed = copy.deepcopy(body)
+    trimmed["data"] = [
+        m
+        for m in trimmed["data"]
+        if not isinstance(m, dict)  # a broken item is passed on as it is, for the client to report
+        or "text" in (m.get("architecture") or {}).get("output_modalities", ["text"])
+    ]
+    if "total_count" in trimmed:
+        trimmed["total_count"] = len(trimmed["data"])
+    return trimmed
 
 
 class StandIn:
@@ -75,14 +90,15 @@ class StandIn:
         self.in_flight = 0
         self.most_in_flight = 0
         self.endpoint_log: list[tuple[float, str, int]] = []  # (monotonic time answered, model id, status)
-        self.set_payload(body if body is not None else shape_2026())
+        self._initial = body if body is not None else bundled_payload()
+        self.set_payload(self._initial)
         self.set_mode(mode)
         self.server: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
 
     def reset(self) -> None:
         """Back to as new: the built-in payload, mode ok, default waits, no requests counted."""
-        self.set_payload(shape_2026())
+        self.set_payload(self._initial)
         self.set_mode("ok")
         with self.lock:
             self.retry_after = 1.0
@@ -443,7 +459,7 @@ HOSTILE = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m tests.stand_in", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.stand_in", description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
         "--payload", type=Path, help="a saved /models response (default: a small built-in one)"
