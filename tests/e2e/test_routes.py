@@ -13,6 +13,7 @@ import requests
 
 from catalog import Catalog
 from catalog.__main__ import main
+from catalog.history.changes import KINDS
 from tests.e2e.conftest import LIVE_COUNT, AppServer
 from tests.payloads import catalog_of, legacy_2024, model, shape_2026
 from tools.stand_in import StandIn
@@ -134,7 +135,7 @@ def test_the_feed_filters_by_kind_author_and_watched_models(served: tuple[AppSer
 
     bad = get(server, "/feed.atom?kind=cheaper")
     assert bad.status_code == 400
-    kinds = "added, removed, repriced, retiered, rescored"
+    kinds = ", ".join(KINDS)
     assert bad.json() == {"error": f"unknown kind 'cheaper' (choose from {kinds})"}
 
 
