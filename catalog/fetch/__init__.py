@@ -1,8 +1,9 @@
-"""Getting data in: OpenRouter's HTTP API and the bundled defaults, as typed model rows.
+"""Getting data in: OpenRouter's HTTP API, saved responses and the bundled defaults, as typed rows.
 
-- `client`: one `requests.Session` with timeouts, retries and an overall deadline; typed errors.
-- `redact`: the API key and URL credentials kept out of errors and stored text, in every echoed form.
-- `rawjson`: a response parsed keeping each model's JSON text exactly as sent.
-- `normalize`: raw model JSON -> one typed row per model (exact $/1M prices, flags, raw JSON kept).
-- `defaults`: the bundled model list (`defaults.json`, in the API's own shape).
+- `client`: one `requests.Session` with timeouts, retries, an overall deadline and a streamed size cap.
+- `redact`: the API key and URL credentials kept out of errors and stored text.
+- `rawjson`: a response parsed keeping each model's JSON text exactly as sent, nesting bounded.
+- `normalize`: raw model JSON -> one typed row per model; `scores`: its benchmark and reasoning fields.
+- `endpoints`, `providers`: each model's hosting providers, fetched concurrently.
+- `saved`: saved `/models` responses read and dated for import. `defaults`: the bundled model list.
 """

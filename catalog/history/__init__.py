@@ -1,6 +1,8 @@
 """What changed: the change rules, the change log recorded beside the catalog, and reading it back.
 
-- `changes`: the rules (added, removed, repriced, re-tiered) and `diff_models`.
-- `record`: folds each live refresh into `history.json`, under the store's lock.
-- `view`: reads the history for display and for the command line.
+- `changes`: the rules (added, removed, repriced, re-tiered, rescored) and `diff_models`.
+- `providers`: providers added, removed and repriced per model.
+- `record`: folds each live refresh into `history.json`, as one compare-and-swap on the store.
+- `backfill`: saved responses placed among past refreshes.
+- `view`: reads the history for display, the feed and the command line.
 """

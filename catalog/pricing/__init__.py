@@ -1,7 +1,11 @@
-"""Pricing it: exact price schedules and what a workload costs on each model.
+"""Pricing it: the one home of price knowledge, and what a workload costs on each model.
 
-- `schedule`: a model's `pricing` object as an exact schedule (fallbacks, tiers, time windows).
-- `cost`: a workload's exact cost per model.
-- `calculator`: the calculator's presets and inputs.
-- `compare`: models side by side.
+- `fields`: the price fields, their columns, units and labels, and how a listed value reads.
+- `money`: dollars as text, exact (`usd`) and readable (`usd_short`).
+- `listing`: a model's listed prices, read once from its raw JSON.
+- `schedule`: the price each billed unit pays (fallbacks, long-context tiers, time windows).
+- `fit`: which models can take a workload, with the reason.
+- `cost`: a workload's exact cost per model; `calculator` and `compare`: the page's views of it.
+- `providers`: a workload at each model's cheapest fitting provider.
+- `value`: cost against score, and the frontier of best buys.
 """

@@ -1,4 +1,6 @@
-"""Storing it: the catalog's files, written atomically and read coherently across processes.
+"""Storing it: the catalog's files, written atomically and read coherently across processes and replicas.
 
-- `store`: Parquet + JSON metadata under a file lock; damaged files moved aside.
+- `interface`: the one store interface; `open_store()` picks a directory or an `s3://` location.
+- `store`: a directory: Parquet (models, endpoints) + JSON metadata under a file lock; damage moved aside.
+- `s3`: S3-compatible object storage: immutable generation files, a pointer replaced by conditional writes.
 """
