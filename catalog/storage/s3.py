@@ -53,7 +53,7 @@ from botocore.config import Config
 
 from catalog import settings
 from catalog.errors import StoreError, StoreUnavailable
-from catalog.fetch.endpoints import ENDPOINT_COLUMNS, endpoints_frame
+from catalog.fetch.endpoints import ENDPOINT_COLUMNS
 from catalog.storage.interface import S3_SCHEME, Document, WriteConflict
 from catalog.storage.store import (
     DAMAGED_DIR,
@@ -64,9 +64,9 @@ from catalog.storage.store import (
     StoredMeta,
     _crash_point,
     _first_line,
-    _upgraded,
-    _upgraded_endpoints,
     json_bytes,
+    read_endpoints_of,
+    read_generation,
 )
 
 GENERATION_FILE = re.compile(r"^(?:models|endpoints)-(\d{6,})\.parquet$")
@@ -212,40 +212,12 @@ class S3Store:
         return self._read(with_endpoints=True)
 
     def read_endpoints(self, meta: StoredMeta) -> pd.DataFrame:
-        if not meta.endpoints_file:
-            return endpoints_frame([])
-        try:
-            frame = self._read_table(meta.endpoints_file)
-        except FileNotFoundError:
-            raise StoreDamaged(f"{meta.endpoints_file} is missing") from None
-        return _upgraded_endpoints(meta, frame)
+        """The providers table `meta` names; empty when it names none."""
+        return read_endpoints_of(meta, self._read_table)
 
     def _read(self, with_endpoints: bool) -> StoredCatalog | None:
-        missing = "a file"
-        for _ in range(5):
-            meta = self.read_meta()
-            if meta is None:
-                # Generation files without a pointer are a writer's in flight (or a dead one's).
-                return None
-            missing = "a models file"
-            try:
-                frame = self._read_table(meta.models_file)
-                missing = "an endpoints file"
-                endpoints = (
-                    self._read_table(meta.endpoints_file)
-                    if with_endpoints and meta.endpoints_file
-                    else endpoints_frame([])
-                )
-            except FileNotFoundError:
-                continue  # replaced and collected meanwhile: read the new pointer
-            if len(frame) != meta.count:
-                raise StoreDamaged(f"{meta.models_file} has {len(frame)} models, metadata says {meta.count}")
-            if with_endpoints and meta.endpoints_file and len(endpoints) != meta.endpoints_count:
-                raise StoreDamaged(
-                    f"{meta.endpoints_file} has {len(endpoints)} rows, metadata says {meta.endpoints_count}"
-                )
-            return StoredCatalog(meta, _upgraded(meta, frame), _upgraded_endpoints(meta, endpoints))
-        raise StoreDamaged(f"{META_NAME} names {missing} that does not exist")
+        # Generation files without a pointer are a writer's in flight (or a dead one's): no store yet.
+        return read_generation(self.read_meta, self._read_table, with_endpoints)
 
     def write_endpoints(self, endpoints: pd.DataFrame, *, fetched_at: datetime) -> StoredMeta:
         """Create the providers table of a new generation, then point to it with the models the

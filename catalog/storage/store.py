@@ -26,7 +26,7 @@ import os
 import re
 import secrets
 import signal
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -245,43 +245,15 @@ class Store:
         return self._read(with_endpoints=True)
 
     def _read(self, with_endpoints: bool) -> StoredCatalog | None:
-        missing = "a file"
-        for _ in range(5):
-            meta = self.read_meta()
-            if meta is None:
-                if orphans := sorted(p.name for p in self.directory.glob("models-*.parquet")):
-                    # Never read as "no store yet": the next write would delete these models.
-                    raise StoreDamaged(f"{META_NAME} is missing but {orphans[-1]} is there")
-                return None
-            missing = "a models file"
-            try:
-                frame = self._read_table(meta.models_file)
-                missing = "an endpoints file"
-                endpoints = (
-                    self._read_table(meta.endpoints_file)
-                    if with_endpoints and meta.endpoints_file
-                    else endpoints_frame([])
-                )
-            except FileNotFoundError:
-                continue  # a writer replaced the set meanwhile: read the new one
-            if len(frame) != meta.count:
-                raise StoreDamaged(f"{meta.models_file} has {len(frame)} models, metadata says {meta.count}")
-            if with_endpoints and meta.endpoints_file and len(endpoints) != meta.endpoints_count:
-                raise StoreDamaged(
-                    f"{meta.endpoints_file} has {len(endpoints)} rows, metadata says {meta.endpoints_count}"
-                )
-            return StoredCatalog(meta, _upgraded(meta, frame), _upgraded_endpoints(meta, endpoints))
-        raise StoreDamaged(f"{META_NAME} names {missing} that does not exist")
+        stored = read_generation(self.read_meta, self._read_table, with_endpoints)
+        if stored is None and (orphans := sorted(p.name for p in self.directory.glob("models-*.parquet"))):
+            # Never read as "no store yet": the next write would delete these models.
+            raise StoreDamaged(f"{META_NAME} is missing but {orphans[-1]} is there")
+        return stored
 
     def read_endpoints(self, meta: StoredMeta) -> pd.DataFrame:
         """The providers table `meta` names; empty when it names none."""
-        if not meta.endpoints_file:
-            return endpoints_frame([])
-        try:
-            frame = self._read_table(meta.endpoints_file)
-        except FileNotFoundError:
-            raise StoreDamaged(f"{meta.endpoints_file} is missing") from None
-        return _upgraded_endpoints(meta, frame)
+        return read_endpoints_of(meta, self._read_table)
 
     def _read_table(self, name: str) -> pd.DataFrame:
         try:
@@ -672,3 +644,46 @@ def _from_iso(text: Any) -> datetime | None:
 
 def _first_line(error: BaseException) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
+
+
+def read_generation(
+    read_meta: Callable[[], StoredMeta | None],
+    read_table: Callable[[str], pd.DataFrame],
+    with_endpoints: bool,
+) -> StoredCatalog | None:
+    """The generation the pointer names, checked against it; read again when a writer replaced it meanwhile.
+
+    Shared by every backend: `read_table` raises FileNotFoundError for a file that is gone.
+    """
+    missing = "a file"
+    for _ in range(5):
+        meta = read_meta()
+        if meta is None:
+            return None
+        missing = "a models file"
+        try:
+            frame = read_table(meta.models_file)
+            missing = "an endpoints file"
+            wanted = with_endpoints and meta.endpoints_file
+            endpoints = read_table(meta.endpoints_file) if wanted else endpoints_frame([])
+        except FileNotFoundError:
+            continue  # a writer replaced the set meanwhile: read the new one
+        if len(frame) != meta.count:
+            raise StoreDamaged(f"{meta.models_file} has {len(frame)} models, metadata says {meta.count}")
+        if with_endpoints and meta.endpoints_file and len(endpoints) != meta.endpoints_count:
+            raise StoreDamaged(
+                f"{meta.endpoints_file} has {len(endpoints)} rows, metadata says {meta.endpoints_count}"
+            )
+        return StoredCatalog(meta, _upgraded(meta, frame), _upgraded_endpoints(meta, endpoints))
+    raise StoreDamaged(f"{META_NAME} names {missing} that does not exist")
+
+
+def read_endpoints_of(meta: StoredMeta, read_table: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
+    """The providers table `meta` names; empty when it names none."""
+    if not meta.endpoints_file:
+        return endpoints_frame([])
+    try:
+        frame = read_table(meta.endpoints_file)
+    except FileNotFoundError:
+        raise StoreDamaged(f"{meta.endpoints_file} is missing") from None
+    return _upgraded_endpoints(meta, frame)
