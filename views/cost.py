@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from catalog.present.chartdata import MONEY_TICK_LABEL
 from catalog.present.text import ignored_note
 from catalog.pricing.calculator import (
     CUSTOM_PRESET,
@@ -358,7 +359,7 @@ def _chart(rows: pd.DataFrame, budget: float | None) -> alt.LayerChart | alt.Cha
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("per_month_usd:Q", title="$/month", axis=alt.Axis(format="$,.2f")),
+            x=alt.X("per_month_usd:Q", title="$/month", axis=alt.Axis(labelExpr=MONEY_TICK_LABEL)),
             y=alt.Y("id:N", sort=data["id"].tolist(), title=None, axis=alt.Axis(labelLimit=260)),
             tooltip=[
                 alt.Tooltip("name:N", title="Model"),
