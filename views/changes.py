@@ -151,7 +151,7 @@ def render_price_history(catalog: Catalog, model_id: str) -> None:
                 tooltip=[
                     alt.Tooltip("label:N", title="Price"),
                     alt.Tooltip("at:T", title="From (UTC)", format="%Y-%m-%d %H:%M"),
-                    alt.Tooltip("amount:N", title=unit),
+                    alt.Tooltip("amount:N", title=f"Amount ({unit})"),  # exact, as money.py writes it
                 ],
             )
         )

@@ -91,9 +91,14 @@ def render_charts(filtered: pd.DataFrame) -> None:
         .mark_bar()
         .encode(
             x=alt.X("price:Q", title=METRICS[metric], axis=MONEY_AXIS),
-            y=alt.Y("name:N", sort="x", title=None, axis=alt.Axis(labelLimit=260)),
+            # In the order `cheapest` ranks them (ties by id), as a table sorted by the price lists them.
+            y=alt.Y("name:N", sort=top["name"].tolist(), title=None, axis=alt.Axis(labelLimit=260)),
             color=alt.Color("provider:N", title="Author"),
-            tooltip=[*tooltip[:4], alt.Tooltip("price_text:N", title=METRICS[metric])],
+            # The input and output prices are in the tooltip already; a blend is added to them.
+            tooltip=[
+                *tooltip[:4],
+                *([alt.Tooltip("price_text:N", title="Blended $/1M")] if metric == "blended" else []),
+            ],
         )
     )
     st.altair_chart(chart, width="stretch")
