@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from catalog.present.chartdata import (
+from catalog.present.charts import (
     METRICS,
     MONEY_LOG_TICK_LABEL,
     MONEY_TICK_LABEL,

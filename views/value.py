@@ -6,11 +6,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from catalog.present.chartdata import MONEY_LOG_TICK_LABEL
+from catalog.present.charts import MONEY_LOG_TICK_LABEL
 from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload
 from catalog.pricing.money import usd_short
 from catalog.pricing.value import INDEX_LABELS, INDEXES, cheapest_scoring, per_month_frame, value_table
-from views.cost import current_utc_time, current_workload
+from views.calculator import current_utc_time, current_workload
 
 INDEX_KEY, FREE_KEY, MINIMUM_KEY = "value_index", "value_free", "value_min"
 

@@ -16,6 +16,7 @@ import pandas as pd
 from catalog.fetch.endpoints import ENDPOINT_COLUMNS
 from catalog.present.export import to_csv_bytes, to_json_bytes
 from catalog.present.terminal import printable as _printable
+from catalog.pricing.comparable import has_comparable_price
 from catalog.pricing.listing import listing_of
 from catalog.pricing.money import price_text
 
@@ -232,7 +233,7 @@ def with_provider_columns(display: pd.DataFrame, rows: pd.DataFrame, summary: pd
     `display` and `rows` share an index; models not priced per token get no per-token price.
     """
     per_model = summary.reindex(rows["id"].to_numpy())
-    token = (rows["token_priced"] & ~rows["variable_pricing"]).to_numpy(bool)
+    token = has_comparable_price(rows)
     added = {}
     for label, column in PROVIDER_TABLE_COLUMNS.items():
         values = per_model[column].to_numpy()

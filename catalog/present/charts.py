@@ -14,6 +14,7 @@ from statistics import median
 import numpy as np
 import pandas as pd
 
+from catalog.pricing.comparable import generates_text, has_comparable_price
 from catalog.pricing.listing import listing_of
 from catalog.pricing.money import NO_AMOUNT, per_million, usd, usd_short
 
@@ -66,7 +67,7 @@ class PricedModels:
 def priced_models(frame: pd.DataFrame) -> PricedModels:
     variable = frame["variable_pricing"].to_numpy(bool)
     not_token = ~frame["token_priced"].to_numpy(bool) & ~variable
-    keep = ~variable & ~not_token & frame["prompt_per_mtok"].notna().to_numpy(bool)
+    keep = has_comparable_price(frame) & frame["prompt_per_mtok"].notna().to_numpy(bool)
     priced = frame.loc[
         keep,
         [
@@ -74,9 +75,7 @@ def priced_models(frame: pd.DataFrame) -> PricedModels:
             *("is_free", "raw_json"),
         ],
     ]
-    priced = priced.assign(
-        generates_text=frame.loc[keep, "output_modalities"].str.contains("text", regex=False).fillna(False)
-    )
+    priced = priced.assign(generates_text=generates_text(frame)[keep])
     priced = priced.assign(
         blended_per_mtok=BLENDED_INPUT_SHARE * priced["prompt_per_mtok"]
         + (1 - BLENDED_INPUT_SHARE) * priced["completion_per_mtok"].fillna(0)
