@@ -16,13 +16,13 @@ from catalog.present.providers import ProviderFilters
 from catalog.present.table import current_models, escape_markdown
 from catalog.present.text import ignored_note, ignored_values
 from views.cached import ShownTable, shared_catalog, views_for
+from views.calculator import render_calculator
 from views.changes import render_changes, render_price_history
 from views.charts import render_charts
 from views.compare import render_compare
-from views.cost import render_calculator
-from views.models import render_details, render_sort, render_table
 from views.providers import render_model_providers, run_provider_refresh
 from views.routes import ROUTES
+from views.table import render_details, render_sort, render_table
 from views.value import render_value
 from views.watch import watched_ids
 

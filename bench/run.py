@@ -119,7 +119,7 @@ import streamlit as st
 from catalog.present.filters import Filters, apply_filters
 from catalog.present.table import TABLE_COLUMNS, table_frame, visible_columns, with_status
 from catalog.storage.store import Store
-from views.models import COLUMN_CONFIG
+from views.table import COLUMN_CONFIG
 
 @st.cache_resource
 def shown(directory):

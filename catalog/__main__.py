@@ -17,13 +17,20 @@ from catalog.errors import CatalogError
 from catalog.fetch.saved import read_saved
 from catalog.history.changes import KINDS
 from catalog.history.record import parse_stamp
-from catalog.history.view import export_frame, format_table
+from catalog.history.view import changes_export_frame, format_table
 from catalog.present.export import export_bytes, to_csv_bytes, to_json_bytes
 from catalog.present.feed import ChangeQuery, atom_feed
 from catalog.present.providers import EXPORT_FORMATS as PROVIDER_FORMATS
 from catalog.present.providers import cheapest_first, export_providers
 from catalog.present.terminal import printable, printable_lines
-from catalog.pricing.cost import EXPORT_FORMATS, Workload, cost_frame, export_costs, parse_utc_time
+from catalog.pricing.cost import (
+    EXPORT_FORMATS,
+    Workload,
+    cheapest_with_cost,
+    cost_frame,
+    export_costs,
+    parse_utc_time,
+)
 from catalog.pricing.value import INDEXES, export_value, value_table
 
 Command = Callable[[argparse.Namespace, Catalog], int]
@@ -137,7 +144,7 @@ def cmd_cost(args: argparse.Namespace, catalog: Catalog) -> int:
     costs = cost_frame(catalog.snapshot().models, workload, utc_time=parse_utc_time(args.utc_time))
     if args.top is not None:
         unpriced = int(costs["reason"].notna().sum())
-        costs = costs[costs["reason"].isna()].head(args.top)
+        costs = cheapest_with_cost(costs, args.top)
         if unpriced:
             note = f"note: {unpriced:,} models without a cost left out (see them without --top)"
             say(note, error=True)
@@ -184,9 +191,9 @@ def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
     if args.format == "atom":
         data = atom_feed(history, query)
     elif args.format == "csv":
-        data = to_csv_bytes(export_frame(events))
+        data = to_csv_bytes(changes_export_frame(events))
     elif args.format == "json":
-        data = to_json_bytes(export_frame(events))
+        data = to_json_bytes(changes_export_frame(events))
     else:
         data = format_table(events).encode("utf-8")
     write_output(data, args.output, for_people=args.format == "table")

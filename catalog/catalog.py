@@ -24,6 +24,7 @@ from catalog.fetch.providers import (
     merged_endpoints,
 )
 from catalog.fetch.saved import SavedResponse
+from catalog.frames import is_in
 from catalog.history.backfill import Placed, backfill
 from catalog.history.changes import ChangeSummary, diff_models
 from catalog.history.providers import ProviderChanges, record_providers
@@ -519,7 +520,7 @@ class Catalog:
                 endpoints = self.store.read_endpoints(meta)
         if endpoints is not None:
             # Providers of a model no longer listed are not the catalog's: leave them out of view.
-            listed = endpoints["model_id"].isin(frame["id"])
+            listed = is_in(endpoints["model_id"], frame["id"])
             endpoints = endpoints if listed.all() else endpoints[listed].reset_index(drop=True)
         snapshot = Snapshot(
             _models=frame,

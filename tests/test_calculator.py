@@ -8,12 +8,11 @@ from catalog.pricing.calculator import (
     PRESETS,
     calculator_csv,
     calculator_frame,
-    cheapest,
     preset_of,
     workload_from_params,
     workload_to_params,
 )
-from catalog.pricing.cost import Workload
+from catalog.pricing.cost import Workload, cheapest_with_cost
 from tests.payloads import frame_of, model
 
 D = Decimal
@@ -42,6 +41,6 @@ def test_calculator_frame_has_day_month_and_budget():
     assert table["cost_per_month_usd"].tolist() == [D("60"), D("600")]
     assert table["per_day_usd"].tolist() == [2.0, 20.0]
     assert table["fits_budget"].tolist() == [True, False]
-    assert cheapest(table, 1)["id"].tolist() == ["a/cheap"]
+    assert cheapest_with_cost(table, 1)["id"].tolist() == ["a/cheap"]
     csv = calculator_csv(table).decode()
     assert csv.splitlines()[1].startswith("a/cheap,A: cheap,0.002,2,60,True")

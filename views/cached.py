@@ -21,6 +21,7 @@ import streamlit as st
 
 from catalog import Catalog
 from catalog.catalog import Snapshot
+from catalog.frames import is_in
 from catalog.history.view import History
 from catalog.present.filters import Filters, apply_filters, capability_label, options
 from catalog.present.providers import (
@@ -150,7 +151,7 @@ class SnapshotViews:
             listed = self.listed(history, show_removed)
             rows = apply_filters(listed, filters)
             if provider_filters.active:
-                rows = rows[rows["id"].isin(models_meeting(self.snapshot.endpoints, provider_filters))]
+                rows = rows[is_in(rows["id"], models_meeting(self.snapshot.endpoints, provider_filters))]
             display = table_frame(rows)
             if self.snapshot.endpoints_fetched_at is not None:
                 display = with_provider_columns(display, rows, self.provider_summary())

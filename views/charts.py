@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from catalog.present.chartdata import METRICS, cheapest, priced_models, provider_summary, scatter_points
+from catalog.present.charts import METRICS, cheapest, priced_models, provider_summary, scatter_points
 
 PRICE_FORMAT = "$,.4~f"
 MONEY_AXIS = alt.Axis(format="$,.2f")  # axis ticks in dollars, two decimals

@@ -9,7 +9,7 @@ from catalog.present.providers import cheapest_first, model_providers
 from catalog.present.text import ignored_note
 from catalog.pricing.compare import COMPARE_LIMIT, compare_frame, parse_compare_ids
 from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload
-from views.cost import current_utc_time, current_workload
+from views.calculator import current_utc_time, current_workload
 from views.providers import COLUMN_CONFIG as PROVIDER_COLUMNS
 
 PICK_KEY = "compare_models"

@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from catalog.catalog import Snapshot
 from catalog.errors import CatalogError
-from catalog.history.view import export_frame
+from catalog.history.view import changes_export_frame
 from catalog.present.export import export_bytes, to_json_bytes
 from catalog.present.feed import ATOM_MEDIA_TYPE, ChangeQuery, atom_feed
 from catalog.present.freshness import is_stale, stale_after_hours
@@ -53,7 +53,7 @@ def changes_json(request: Request) -> Response:
     except CatalogError as error:
         return _bad_request(error)
     events = query.select(catalog.history())
-    return Response(to_json_bytes(export_frame(events)), media_type=JSON_MEDIA_TYPE)
+    return Response(to_json_bytes(changes_export_frame(events)), media_type=JSON_MEDIA_TYPE)
 
 
 def healthz(request: Request) -> Response:

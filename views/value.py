@@ -9,7 +9,7 @@ import streamlit as st
 from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload
 from catalog.pricing.money import usd_short
 from catalog.pricing.value import INDEX_LABELS, INDEXES, cheapest_scoring, per_month_frame, value_table
-from views.cost import current_utc_time, current_workload
+from views.calculator import current_utc_time, current_workload
 
 INDEX_KEY, FREE_KEY, MINIMUM_KEY = "value_index", "value_free", "value_min"
 

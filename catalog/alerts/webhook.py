@@ -27,7 +27,7 @@ import requests
 from catalog.alerts.watch import Watchlist
 from catalog.catalog import Catalog, RefreshResult
 from catalog.errors import CatalogError, StoreError
-from catalog.history.view import export_frame
+from catalog.history.view import changes_export_frame
 from catalog.present.export import to_json_bytes
 from catalog.present.feed import change_lines, counts_text
 from catalog.storage.interface import Document
@@ -105,7 +105,7 @@ def build_message(
             "refreshed_at": refreshed_at.astimezone(UTC).isoformat(),
             "models": models,
             "watching": watchlist.describe(),
-            "changes": json.loads(to_json_bytes(export_frame(events))),
+            "changes": json.loads(to_json_bytes(changes_export_frame(events))),
         },
     }
 

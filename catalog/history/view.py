@@ -345,7 +345,7 @@ def sort_by_move(events: pd.DataFrame) -> pd.DataFrame:
     return events.loc[order.index].reset_index(drop=True)
 
 
-def export_frame(events: pd.DataFrame) -> pd.DataFrame:
+def changes_export_frame(events: pd.DataFrame) -> pd.DataFrame:
     """The events as exported (CSV, JSON): old and new as exact decimals in the row's unit."""
     out = events[["change", "id", "name", "at", "field", "unit", "old_exact", "new_exact", "change_pct"]]
     return out.rename(columns={"old_exact": "old", "new_exact": "new"})[EXPORT_COLUMNS]

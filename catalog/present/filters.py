@@ -10,6 +10,7 @@ import pandas as pd
 
 from catalog.fetch.normalize import LIST_SEPARATOR
 from catalog.fetch.scores import supports_effort
+from catalog.pricing.comparable import has_comparable_price
 
 EXPIRY_WINDOW = timedelta(days=30)
 
@@ -140,8 +141,7 @@ def apply_filters(frame: pd.DataFrame, filters: Filters, now: datetime | None = 
     ):
         if limit is not None:
             # A price limit only admits models with a known per-token price under it.
-            priced = frame["token_priced"] & ~frame["variable_pricing"]
-            keep &= (priced & (frame[column] <= limit)).fillna(False).to_numpy(bool)
+            keep &= has_comparable_price(frame) & (frame[column] <= limit).fillna(False).to_numpy(bool)
     if filters.free_only:
         keep &= frame["is_free"].to_numpy(bool)
     if filters.hide_variable:
@@ -176,7 +176,7 @@ def sort_models(frame: pd.DataFrame, sort: str) -> pd.DataFrame:
     ids = frame["id"].to_numpy(dtype=object)
     if column in ("prompt_per_mtok", "completion_per_mtok"):
         # Variable and non-token prices are not comparable: they go last.
-        comparable = frame[column].where(frame["token_priced"] & ~frame["variable_pricing"])
+        comparable = frame[column].where(has_comparable_price(frame))
         order = comparable.to_numpy(dtype=float, na_value=np.nan)
         positions = np.lexsort((ids, order, is_removed(frame)))
         return frame.iloc[positions]

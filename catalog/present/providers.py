@@ -12,6 +12,7 @@ import pandas as pd
 from catalog.fetch.endpoints import ENDPOINT_COLUMNS
 from catalog.present.export import to_csv_bytes, to_json_bytes
 from catalog.present.terminal import printable as _printable
+from catalog.pricing.comparable import has_comparable_price
 
 EXPORT_FORMATS = ("table", "csv", "json")
 # A provider is up when its status is 0; OpenRouter sends negative numbers for degraded or down.
@@ -206,7 +207,7 @@ def with_provider_columns(display: pd.DataFrame, rows: pd.DataFrame, summary: pd
     `display` and `rows` share an index; models not priced per token get no per-token price.
     """
     per_model = summary.reindex(rows["id"].to_numpy())
-    token = (rows["token_priced"] & ~rows["variable_pricing"]).to_numpy(bool)
+    token = has_comparable_price(rows)
     added = {}
     for label, column in PROVIDER_TABLE_COLUMNS.items():
         values = per_model[column].to_numpy()

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from catalog.frames import is_in
 from catalog.present.filters import is_removed
 from catalog.pricing.fields import OTHER_UNIT, PRICE_FIELDS, VARIABLE, display_unit
 from catalog.pricing.listing import MODELS_REMEMBERED, listing_of
@@ -70,7 +71,7 @@ def with_status(models: pd.DataFrame, new_ids: Collection[str], removed: pd.Data
     marked = models.assign(status=status)
     if removed is None or removed.empty:
         return marked
-    gone = removed[~removed["id"].isin(models["id"])]
+    gone = removed[~is_in(removed["id"], models["id"])]
     gone = gone.assign(status="removed on " + gone["removed_on"].dt.strftime("%Y-%m-%d")).drop(
         columns="removed_on"
     )

@@ -5,6 +5,7 @@
 - `listing`: a model's listed prices, read once from its raw JSON.
 - `schedule`: the price each billed unit pays (fallbacks, long-context tiers, time windows).
 - `fit`: which models can take a workload, with the reason.
+- `comparable`: which models have a comparable per-token price, and which ones a token workload ranks.
 - `cost`: a workload's exact cost per model; `calculator` and `compare`: the page's views of it.
 - `providers`: a workload at each model's cheapest fitting provider.
 - `value`: cost against score, and the frontier of best buys.

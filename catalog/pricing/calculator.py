@@ -93,11 +93,6 @@ def calculator_csv(calculator: pd.DataFrame) -> bytes:
     return to_csv_bytes(out)
 
 
-def cheapest(calculator: pd.DataFrame, count: int) -> pd.DataFrame:
-    """The `count` cheapest priced rows of a calculator frame (it is already sorted)."""
-    return calculator[calculator["reason"].isna()].head(max(count, 0))
-
-
 def workload_from_params(
     params: Mapping[str, Any], default: Workload, ignored: list[str] | None = None
 ) -> Workload:

@@ -202,7 +202,12 @@ def cost_frame(models: pd.DataFrame, workload: Workload, *, utc_time: int | None
     return frame
 
 
-def export_frame(costs: pd.DataFrame) -> pd.DataFrame:
+def cheapest_with_cost(costs: pd.DataFrame, count: int) -> pd.DataFrame:
+    """The `count` cheapest rows with a cost of a cost (or calculator) frame, which is cheapest first."""
+    return costs[costs["reason"].isna()].head(max(count, 0))
+
+
+def costs_export_frame(costs: pd.DataFrame) -> pd.DataFrame:
     """The cost frame with every Decimal as its exact plain string (for CSV and JSON)."""
     out = costs.copy()
     for column in ("cost_usd", "cost_per_request_usd"):
@@ -213,9 +218,9 @@ def export_frame(costs: pd.DataFrame) -> pd.DataFrame:
 def export_costs(costs: pd.DataFrame, fmt: str) -> bytes:
     """The cost frame as "csv" (formula-safe), "json" (costs as exact strings) or an aligned "table"."""
     if fmt == "csv":
-        return to_csv_bytes(export_frame(costs))
+        return to_csv_bytes(costs_export_frame(costs))
     if fmt == "json":
-        return to_json_bytes(export_frame(costs))
+        return to_json_bytes(costs_export_frame(costs))
     if fmt == "table":
         return text_table(costs).encode("utf-8")
     raise ValueError(f"unknown cost format {fmt!r} (choose {', '.join(EXPORT_FORMATS)})")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from catalog.frames import is_in
 from catalog.pricing.cost import Workload, cost_frame
 from catalog.pricing.fit import fit_problems
 
@@ -29,7 +30,7 @@ def at_cheapest_provider(
     models: pd.DataFrame, endpoints: pd.DataFrame, workload: Workload, *, utc_time: int | None = None
 ) -> AtProviders:
     """Each model of `models` as priced by its cheapest provider that can take one request of `workload`."""
-    serving = endpoints[endpoints["model_id"].isin(models["id"])].reset_index(drop=True)
+    serving = endpoints[is_in(endpoints["model_id"], models["id"])].reset_index(drop=True)
     fits = pd.Series(
         fit_problems(serving, workload.input_tokens, workload.output_tokens),
         index=serving.index,

@@ -26,7 +26,7 @@ from catalog.pricing.cost import (
     EXPORT_FORMATS,
     Workload,
     cost_frame,
-    export_frame,
+    costs_export_frame,
 )
 from catalog.pricing.money import usd_short
 
@@ -165,7 +165,7 @@ def export_value(value: Value, fmt: str) -> bytes:
     """The value table as "csv" (on_frontier as true/false), "json" or an aligned "table"."""
     if fmt == "table":
         return _text_table(value).encode("utf-8")
-    exact = export_frame(value.frame)  # costs as exact plain decimal strings
+    exact = costs_export_frame(value.frame)  # costs as exact plain decimal strings
     if fmt == "csv":
         exact["on_frontier"] = exact["on_frontier"].map({True: "true", False: "false"}).astype("string")
         return to_csv_bytes(exact)

@@ -17,11 +17,11 @@ from catalog.pricing.calculator import (
     budget_from_params,
     calculator_csv,
     calculator_frame,
-    cheapest,
     preset_of,
     workload_from_params,
 )
-from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload, parse_utc_time
+from catalog.pricing.comparable import ranked_models
+from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload, cheapest_with_cost, parse_utc_time
 from catalog.pricing.fit import fit_problems
 from catalog.pricing.money import usd, usd_short
 from catalog.pricing.providers import at_cheapest_provider
@@ -138,9 +138,18 @@ def render_calculator(filtered: pd.DataFrame, endpoints: pd.DataFrame | None = N
         key="cost_include_other",
         help="Embedding and rerank models have no output tokens, so a chat workload undercounts them.",
     )
-    candidates, left_out = _candidates(filtered, include_free, include_other)
+    ranked = ranked_models(filtered, include_free=include_free, include_not_text=include_other)
+    candidates = ranked.models
+    left_out = [
+        f"{count:,} {kind}"
+        for count, kind in (
+            (ranked.free_left_out, "free models"),
+            (ranked.not_text_left_out, "models that do not generate text"),
+        )
+        if count
+    ]
     if left_out:
-        st.caption(left_out)
+        st.caption(f"Left out: {' and '.join(left_out)} (tick the boxes above to include them).")
     at_provider = None
     if (
         endpoints is not None
@@ -186,7 +195,7 @@ def render_calculator(filtered: pd.DataFrame, endpoints: pd.DataFrame | None = N
         )
     _figures(priced, budget)
     if not priced.empty:
-        top = cheapest(table, st.session_state[TOP_KEY])
+        top = cheapest_with_cost(table, st.session_state[TOP_KEY])
         st.altair_chart(_chart(top, budget))  # no key: a keyed chart could keep a stale order
         if budget and budget > BUDGET_SCALE * float(top["per_month_usd"].max()):
             st.caption(
@@ -238,24 +247,6 @@ def _unpriced(unpriced: pd.DataFrame) -> None:
             column_order=["name", "id", "reason"],
             column_config={"name": "Model", "id": "Id", "reason": "Why no cost"},
         )
-
-
-def _candidates(filtered: pd.DataFrame, include_free: bool, include_other: bool) -> tuple[pd.DataFrame, str]:
-    """The filtered models worth ranking for a token workload, and a note on what was left out."""
-    keep = pd.Series(True, index=filtered.index)
-    notes = []
-    if not include_free:
-        free = filtered["is_free"].to_numpy(bool)
-        keep &= ~free
-        if free.sum():
-            notes.append(f"{int(free.sum()):,} free models")
-    if not include_other:
-        other = ~filtered["output_modalities"].fillna("").str.contains("text", regex=False).to_numpy(bool)
-        keep &= ~other
-        if other.sum():
-            notes.append(f"{int(other.sum()):,} models that do not generate text")
-    note = f"Left out: {' and '.join(notes)} (tick the boxes above to include them)." if notes else ""
-    return filtered[keep.to_numpy(bool)], note
 
 
 def current_workload() -> Workload:

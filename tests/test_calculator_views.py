@@ -13,7 +13,7 @@ DEFAULTS_PAGE = """
 import streamlit as st
 from catalog.fetch.defaults import default_models
 from views.compare import render_compare
-from views.cost import render_calculator
+from views.calculator import render_calculator
 
 models = default_models()
 calculator, compare = st.tabs(["Cost calculator", "Compare"])
@@ -28,7 +28,7 @@ import streamlit as st
 from catalog.fetch.normalize import normalize_models
 from tests.payloads import model
 from views.compare import render_compare
-from views.cost import render_calculator
+from views.calculator import render_calculator
 
 models = normalize_models([
     model("a/cheap", "0.000001", "0.000002", input_cache_read="0.0000001", name="**Cheap** <b>x</b>"),

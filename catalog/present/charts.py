@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from catalog.pricing.comparable import generates_text, has_comparable_price
+
 SCATTER_LIMIT = 2000  # points per scatter chart; beyond it the chart shows a sample and says so
 TOP_PROVIDERS = 25
 BLENDED_INPUT_SHARE = 0.75  # "blended" price: 3 input tokens for each output token
@@ -40,14 +42,12 @@ class PricedModels:
 def priced_models(frame: pd.DataFrame) -> PricedModels:
     variable = frame["variable_pricing"].to_numpy(bool)
     not_token = ~frame["token_priced"].to_numpy(bool) & ~variable
-    keep = ~variable & ~not_token & frame["prompt_per_mtok"].notna().to_numpy(bool)
+    keep = has_comparable_price(frame) & frame["prompt_per_mtok"].notna().to_numpy(bool)
     priced = frame.loc[
         keep,
         ["id", "name", "provider", "context_length", "prompt_per_mtok", "completion_per_mtok", "is_free"],
     ]
-    priced = priced.assign(
-        generates_text=frame.loc[keep, "output_modalities"].str.contains("text", regex=False).fillna(False)
-    )
+    priced = priced.assign(generates_text=generates_text(frame)[keep])
     priced = priced.assign(
         blended_per_mtok=BLENDED_INPUT_SHARE * priced["prompt_per_mtok"]
         + (1 - BLENDED_INPUT_SHARE) * priced["completion_per_mtok"].fillna(0)

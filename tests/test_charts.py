@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from catalog.fetch.normalize import normalize_models
-from catalog.present.chartdata import cheapest, priced_models, provider_summary, scatter_points
+from catalog.present.charts import cheapest, priced_models, provider_summary, scatter_points
 from tests.payloads import catalog_of, model
 
 
