@@ -350,11 +350,19 @@ class Catalog:
     def reset(self) -> Snapshot:
         """Make the bundled defaults current again, for every process sharing the directory."""
         with self._lock, self.store.locked():
+            notice = None
+            try:
+                self.store.read_meta()
+            except StoreDamaged as damage:
+                # Kept, as a read keeps it: the reset writes over the pointer, never over the damage.
+                moved_to = self.store.move_aside(str(damage))
+                notice = f"The stored catalog could not be read ({damage})"
+                notice += f"; it was moved to {moved_to}." if moved_to else "."
             frame = default_models()
             meta = self.store.write(
                 frame, source="defaults", fetched_at=None, api_base=None, defaults_as_of=defaults_as_of()
             )
-            return self._install(meta, frame)
+            return self._install(meta, frame, notice=notice)
 
     # -- internals -----------------------------------------------------------------------------
 

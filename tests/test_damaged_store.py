@@ -27,8 +27,9 @@ from streamlit.testing.v1 import AppTest
 import catalog.storage.store as store_module
 from catalog import Catalog
 from catalog.errors import CatalogError, StoreError
-from catalog.fetch.defaults import default_models
+from catalog.fetch.defaults import default_models, defaults_as_of
 from catalog.fetch.normalize import normalize_models
+from catalog.present.table import escape_markdown
 from catalog.storage.store import META_NAME, TEMP_MARK
 from tests import payloads
 from tools.stand_in import StandIn
@@ -220,6 +221,43 @@ def test_show_on_a_damaged_store_exits_0_with_a_one_line_note(good_store: Path) 
     [note] = shown.stderr.splitlines()
     assert note.startswith("note: The stored catalog could not be read (models-000002.parquet is damaged")
     assert f"models:     {len(DEFAULT_IDS)}" in shown.stdout
+
+
+@pytest.mark.parametrize("damage", ["meta-garbage", "meta-generation-infinity", "meta-fetched-at-no-zone"])
+def test_reset_on_a_damaged_catalog_json_keeps_it_aside_and_says_where(good_store: Path, damage: str) -> None:
+    damage_store, reason = DAMAGE[damage]
+    damage_store(good_store)
+    before = kept_files(good_store)
+
+    reset = subprocess.run(
+        [sys.executable, "-m", "catalog", "reset"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+
+    assert reset.returncode == 0, reset.stderr
+    [kept] = (good_store / "damaged").iterdir()
+    [note] = reset.stderr.splitlines()
+    assert note.startswith(f"note: The stored catalog could not be read ({reason}")
+    assert note.endswith(f"; it was moved to {kept}.")
+    assert reset.stdout == f"{len(DEFAULT_IDS)} models: bundled defaults (prices as of {defaults_as_of()})\n"
+    assert_kept_aside(good_store, before, reason)
+    again = Catalog().snapshot()
+    assert (again.source, again.notice, again.generation) == ("defaults", None, 3)
+
+
+def test_the_pages_reset_on_a_damaged_catalog_json_says_where_it_went(good_store: Path) -> None:
+    at = open_page()
+    at.button(key="reset").click().run()
+    garbage_meta(good_store)  # damaged while the page asks to confirm
+    before = kept_files(good_store)
+    at.button(key="reset_confirm").click().run()
+
+    [kept] = (good_store / "damaged").iterdir()
+    notice = "The stored catalog could not be read (catalog.json is damaged (not UTF-8 text)); "
+    assert [w.value for w in at.warning] == [escape_markdown(f"{notice}it was moved to {kept}.")]
+    reset = f"Reset: showing the {len(DEFAULT_IDS)} bundled default models."
+    assert [s.value for s in at.success] == [escape_markdown(reset)]
+    assert table_ids(at) == DEFAULT_IDS
+    assert_kept_aside(good_store, before, "catalog.json is damaged (not UTF-8 text)")
 
 
 # -- a store from an older version -----------------------------------------------------------------

@@ -250,6 +250,23 @@ def test_a_damaged_pointer_is_set_aside_and_the_defaults_shown(s3_catalog: str) 
     assert get_text(s3_catalog, kept[1]) == "{not json"
 
 
+def test_reset_on_a_damaged_pointer_keeps_it_aside_and_says_where(live: str) -> None:
+    where = S3Location.parse(live)
+    boto3.client("s3").put_object(Bucket=where.bucket, Key=where.prefix + "catalog.json", Body=b"{not json")
+
+    snapshot = Catalog().reset()
+
+    kept = [name for name in objects(live) if name.startswith("damaged/")]
+    assert [name.rpartition("/")[2] for name in kept] == ["REASON.txt", "catalog.json"]
+    assert get_text(live, kept[1]) == "{not json"
+    folder = kept[1].rpartition("/")[0]
+    assert snapshot.notice is not None
+    assert snapshot.notice.startswith("The stored catalog could not be read (catalog.json is damaged (")
+    assert snapshot.notice.endswith(f"; it was moved to {where}{folder}/.")
+    assert (snapshot.source, snapshot.count) == ("defaults", DEFAULT_COUNT)
+    assert Catalog().snapshot().notice is None
+
+
 @pytest.fixture
 def lone_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, s3_catalog: str) -> Iterator[MotoServer]:
     """A moto server of this test's own, to be stopped; CATALOG_DIR is a bucket on it."""

@@ -78,6 +78,8 @@ def watchlist_of(args: argparse.Namespace) -> Watchlist:
 
 def cmd_reset(args: argparse.Namespace, catalog: Catalog) -> int:
     snapshot = catalog.reset()
+    if snapshot.notice:
+        say(f"note: {snapshot.notice}", error=True)
     say(f"{snapshot.count:,} models: {snapshot.describe_source()}")
     return 0
 
