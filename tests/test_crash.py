@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from catalog import Catalog
-from catalog.__main__ import main
+from catalog.cli import main
 from catalog.storage.store import META_NAME, Store
 from tests import payloads
 from tests.reliability import record

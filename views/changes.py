@@ -11,7 +11,7 @@ import streamlit as st
 
 from catalog import Catalog
 from catalog.history.changes import KINDS, PROVIDER_KINDS
-from catalog.history.view import chart_steps, sort_by_move
+from catalog.present.changes import chart_steps, sort_by_move
 from catalog.present.charts import MONEY_TICK_LABEL
 from catalog.pricing.fields import field_label
 from catalog.pricing.money import usd

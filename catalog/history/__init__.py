@@ -4,5 +4,5 @@
 - `providers`: providers added, removed and repriced per model.
 - `record`: folds each live refresh into `history.json`, as one compare-and-swap on the store.
 - `backfill`: saved responses placed among past refreshes.
-- `view`: reads the history for display, the feed and the command line.
+- `view`: reads the history back into frames; `catalog.present.changes` orders and words them.
 """
