@@ -116,7 +116,8 @@ def detail_shots(browser: Browser, url: str, out: Path) -> list[Path]:
         page = open_page(browser, f"{url}/?tab=Cost+calculator&{LONG_CONTEXT}", width)
         page.get_by_text("without a cost for this workload, and why").click()
         settle(page)
-        scroll_to(page, page.get_by_text("cannot take this workload", exact=False).first, BELOW_TABS)
+        reasons = page.get_by_text("without a cost for this workload, and why", exact=False).first
+        scroll_to(page, reasons, BELOW_TABS)  # the reasons listed, under the note that counts them
         paths.append(shot(page, out / f"calculator-unfit-{width}.png"))
         page.close()
     return paths
@@ -132,6 +133,8 @@ def stale_shots(browser: Browser, url: str, out: Path) -> list[Path]:
 
 
 def shot(page: Page, path: Path, clip: dict | None = None) -> Path:
+    page.mouse.move(0, 0)  # no hover toolbar over what is photographed
+    page.wait_for_timeout(300)
     if clip is not None:
         page.screenshot(path=path, clip={**clip, "height": min(clip["height"], 2000)})
     else:
