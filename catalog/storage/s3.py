@@ -6,21 +6,24 @@ Under `s3://bucket/prefix/` the objects have the names a directory store's files
     models-000042.parquet    immutable: created once (If-None-Match: *), never replaced
     endpoints-000043.parquet the providers, likewise; a generation that changed only one table
                              names the other of an earlier generation
-    history.json             the change history
+    history.json             the change history's base
+    history-log/<number>.json  its entries after the base, each created once (If-None-Match: *)
     damaged/<time>/          copies of what could not be read
 
 A writer creates its generation's files first, under a generation no one has used, then replaces
 `catalog.json` with a conditional write on the ETag it read it at (`If-Match`). A writer that lost
 the race reads the pointer again and writes the next generation: no write is ever overwritten, and
-a reader sees the old pointer or the new one, each naming whole files. The history is replaced the
-same way (`catalog.history.record` folds a refresh into whatever version it finds).
+a reader sees the old pointer or the new one, each naming whole files. The history is written the
+same way (`catalog.history.document`: an entry under the next free number, a base replaced with
+If-Match); its entries folded into a base are deleted after `GENERATION_GRACE_S` too.
 
 Generation files no longer pointed to are deleted by a later write, once the pointer that replaced
 them has been in place for `GENERATION_GRACE_S`: a reader that read an older pointer moments ago
 finishes its download.
 
-Readers never wait for the network: a thread polls the pointer's and the history's ETags (HEAD)
-every `CATALOG_POLL_S` seconds (`catalog.settings`), and `stat_key()` returns the last one seen.
+Readers never wait for the network: a thread polls the pointer's and the history's ETags (HEAD,
+and a LIST of the history's log) every `CATALOG_POLL_S` seconds (`catalog.settings`), and
+`stat_key()` returns the last one seen.
 
 Endpoint from `AWS_ENDPOINT_URL`, credentials from the standard AWS chain (environment, shared
 files, instance roles); neither is logged or stored.
