@@ -9,6 +9,7 @@ models not priced per token.
 from __future__ import annotations
 
 import random
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -386,3 +387,38 @@ GEMINI_TIER = [{"min_prompt_tokens": 200000, "prompt": "0.0000025", "completion"
 def frame_of(*models: dict[str, Any]) -> pd.DataFrame:
     """The normalized frame of the given model objects."""
     return normalize_models(list(models)).frame
+
+
+CROSSING_MODELS = 18
+
+
+def crossing_catalog(*, before: bool = False) -> dict[str, Any]:
+    """Models whose order by cost flips with the workload, for charts that must follow the table.
+
+    `cross/m01` .. `cross/m18`: input $0.05 x n and output $0.40 x (19 - n) per 1M tokens, so a chat
+    ranks m18 first and a 250k prompt ranks m01 first. Beside them: `short/context-8k`, cheapest for a
+    chat but unable to take a 250k prompt; `long/decimals`, whose prices have 15 significant digits
+    (`before=True` lists it at $0.50 and $1.50, so its price has a history); a free model; an image
+    model. Every model has an intelligence index (the Value tab plots it).
+    """
+    models = [
+        scored(
+            f"cross/m{n:02d}",
+            f"{Decimal('0.00000005') * n:f}",
+            f"{Decimal('0.0000004') * (CROSSING_MODELS + 1 - n):f}",
+            name=f"Cross: Model {n:02d}",
+            context_length=400_000,
+            intelligence=10.0 + n,
+        )
+        for n in range(1, CROSSING_MODELS + 1)
+    ]
+    prices = (
+        ("0.0000005", "0.0000015") if before else ("0.0000000208333333333333", "0.0000000833333333333333")
+    )
+    models += [
+        scored("short/context-8k", "0.00000001", "0.00000002", context_length=8192, intelligence=5.0),
+        scored("long/decimals", *prices, name="Long: Decimals", context_length=1_000_000, intelligence=50.0),
+        scored("free/chat:free", "0", "0", name="Free: Chat", intelligence=8.0),
+        model("pixel/painter", "0", "0", name="Pixel: Painter", outputs=("image",), image_output="0.00004"),
+    ]
+    return payload(models)

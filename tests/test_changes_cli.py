@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from catalog import Catalog
-from catalog.__main__ import main
+from catalog.cli import main
 from tests.payloads import model, payload
 from tools.stand_in import StandIn
 

@@ -20,7 +20,7 @@ import pytest
 import responses
 
 from catalog import Catalog
-from catalog.__main__ import build_parser, main
+from catalog.cli import build_parser, main
 from catalog.fetch.defaults import defaults_as_of
 from catalog.present.export import to_csv_bytes
 from tests import payloads

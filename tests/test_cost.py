@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from catalog.cli.tables import costs_text
 from catalog.fetch.normalize import normalize_models
 from catalog.pricing.compare import describe_overrides
 from catalog.pricing.cost import (
@@ -480,7 +481,7 @@ def test_export_csv_is_exact_formula_safe_and_lists_unpriced_models_last():
 
 def test_the_text_table_never_passes_terminal_escapes_through():
     frame = frame_of(model("evil/\x1b[2Jmodel", "0.000001", "0"))
-    table = export_costs(cost_frame(frame, Workload(1000, 0)), "table").decode()
+    table = costs_text(cost_frame(frame, Workload(1000, 0)))
     assert "\x1b" not in table
     assert "evil/\\x1b[2Jmodel" in table
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.__main__ import main
+from catalog.cli import main
 from tests.payloads import model, payload
 from tools.stand_in import StandIn
 

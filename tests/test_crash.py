@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from catalog import Catalog
-from catalog.__main__ import main
+from catalog.cli import main
 from catalog.history.document import HistoryDocument
 from catalog.storage.store import META_NAME, Store
 from tests import payloads

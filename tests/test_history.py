@@ -20,7 +20,7 @@ from catalog.fetch.normalize import normalize_models
 from catalog.history.changes import diff_models
 from catalog.history.document import HistoryDocument
 from catalog.history.record import HISTORY_NAME, apply_refresh, empty_state
-from catalog.history.view import chart_steps
+from catalog.present.changes import chart_steps
 from catalog.storage.store import Store
 from tests.payloads import catalog_of, model, payload, scored
 from tools.stand_in import StandIn

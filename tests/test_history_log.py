@@ -18,7 +18,7 @@ import pytest
 
 import catalog.history.document as document_module
 from catalog import Catalog
-from catalog.__main__ import main
+from catalog.cli import main
 from catalog.history.document import LOG_FOLDER, HistoryDocument, entry_name, fold, parse_entry
 from catalog.history.record import HISTORY_NAME, apply_refresh, empty_state, record_refresh
 from catalog.history.view import load_history

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from catalog import Catalog
-from catalog.__main__ import main
+from catalog.cli import main
 from catalog.errors import BadResponse
 from catalog.fetch.normalize import normalize_models
 from catalog.fetch.saved import read_saved

@@ -190,3 +190,21 @@ def test_a_workload_is_priced_at_the_cheapest_provider_whose_limits_take_it() ->
     assert priced.no_provider == {"b/two": "no provider fits this workload (max output 100 < 1,000 tokens)"}
     pricing = json.loads(priced.models.set_index("id").at["a/one", "raw_json"])["pricing"]
     assert pricing == {"prompt": "0.0000008", "completion": "0.000002"}
+
+
+def test_provider_prices_read_as_every_price_does_exact_dollars_in_the_details_and_the_text_table() -> None:
+    endpoints = endpoints_of(
+        "a/one",
+        ("Cheap", "0.0000000208333333333333", "0.0000005", {}),
+        ("Round", "0.0000025", "0.00001", {}),
+        ("Router", "-1", "-1", {}),
+    )
+    shown = model_providers(endpoints, "a/one")
+    assert shown["Input $/1M"].tolist() == ["$0.0208333333333333", "$2.50", "variable"]
+    assert shown["Output $/1M"].tolist() == ["$0.50", "$10.00", "variable"]
+    summary = provider_summary(endpoints)
+    assert summary.loc["a/one", "cheapest_prompt_text"] == "$0.0208333333333333"
+    table = export_providers(endpoints, "table").decode().splitlines()
+    assert table[2].split()[3:5] == ["$0.0208333333333333", "$0.50"]
+    assert table[3].split()[3:5] == ["$2.50", "$10.00"]
+    assert table[4].split()[3:5] == ["variable", "variable"]

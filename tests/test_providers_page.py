@@ -4,6 +4,7 @@ details, the table's provider columns and the provider filters."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from catalog import Catalog
+from catalog.pricing.money import usd
 from tools.endpoint_payloads import endpoints_for
 from tools.stand_in import StandIn
 
@@ -49,13 +51,15 @@ def test_the_button_fetches_every_models_providers_and_the_details_list_them(
     assert f"Providers refreshed: 10 models updated; {total:,} providers in all." in messages(live_app)
     assert live_app.status[0].label == "Providers refreshed"
     shown = provider_table(live_app)
-    prices = sorted(float(e["pricing"]["prompt"]) * 1_000_000 for e in expected)  # type: ignore[index]
-    assert shown["Input $/1M"].tolist() == pytest.approx(prices)
+    prices = sorted(Decimal(e["pricing"]["prompt"]) * 1_000_000 for e in expected)  # type: ignore[index]
+    # Exact dollars, written by the one money formatter, like every other price on the page.
+    assert shown["Input $/1M"].tolist() == [usd(p) for p in prices]
+    assert all(text.startswith("$") and "." in text for text in shown["Input $/1M"])
     assert set(shown["Provider"]) == {e["provider_name"] for e in expected}
     assert set(shown["Status"]) <= {"up", "degraded", "down", "unknown"}
     table = live_app.dataframe[0].value.set_index("ID")
     assert table.loc["perplexity/sonar", "Providers"] == len(expected)
-    assert table.loc["perplexity/sonar", "Cheapest input $/1M tokens"] == pytest.approx(prices[0])
+    assert table.loc["perplexity/sonar", "Cheapest input $/1M tokens"] == usd(prices[0])
 
 
 def test_a_provider_filter_keeps_the_models_one_of_whose_providers_matches(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from catalog import Catalog
-from catalog.__main__ import main
+from catalog.cli import main
 from catalog.history.view import load_history
 from catalog.storage.s3 import S3Store
 from tests import payloads
@@ -53,7 +53,7 @@ def live(s3_catalog: str, stand_in: StandIn) -> str:
 WORKER = r"""
 import json, random, sys
 from catalog import Catalog
-from catalog.__main__ import main
+from catalog.cli import main
 api_base, seed, refreshes, resets = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 operations = ["refresh"] * refreshes + ["reset"] * resets
 random.Random(seed).shuffle(operations)

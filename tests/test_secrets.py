@@ -20,7 +20,7 @@ import responses
 from streamlit.testing.v1 import AppTest
 
 from catalog import Catalog
-from catalog.__main__ import build_parser, main
+from catalog.cli import build_parser, main
 from catalog.errors import CatalogError
 from tests import payloads
 from tests.reliability import record

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from catalog.cli.tables import value_text
 from catalog.errors import CatalogError
 from catalog.fetch.normalize import normalize_models
 from catalog.pricing.cost import Workload
@@ -166,7 +167,7 @@ def test_exports(models: pd.DataFrame) -> None:
         "on_frontier": True,
         "note": None,
     }
-    table = export_value(value, "table").decode("utf-8").splitlines()
+    table = value_text(value).splitlines()
     assert table[0].split() == ["model", "workload", "USD", "intelligence", "index", "frontier", "note"]
     assert table[2].split() == ["acme/tiny:free", "$0.00", "20", "*"]
     assert table[3].split() == ["acme/tiny", "$0.0004", "20"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.__main__ import main
+from catalog.cli import main
 from tests import payloads
 from tools.stand_in import StandIn
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog.__main__ import main
 from catalog.alerts.watch import Watchlist, load_watchlist
+from catalog.cli import main
 from catalog.errors import CatalogError
 from catalog.fetch.normalize import normalize_models
 from catalog.history.record import apply_refresh, empty_state

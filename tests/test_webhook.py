@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from catalog import Catalog
-from catalog.__main__ import main
 from catalog.alerts.watch import Watchlist
 from catalog.alerts.webhook import NOTIFY_STATE_NAME, notify_refresh
+from catalog.cli import main
 from tests.payloads import model, payload
 from tests.webhook_receiver import Receiver
 from tools.stand_in import StandIn

@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from catalog.present.charts import MONEY_TICK_LABEL
 from catalog.present.text import ignored_note
 from catalog.pricing.calculator import (
     CUSTOM_PRESET,
@@ -110,8 +111,9 @@ def render_calculator(filtered: pd.DataFrame, endpoints: pd.DataFrame | None = N
     )
     top[3].number_input("Models in the chart", min_value=1, max_value=100, step=1, key=TOP_KEY)
 
-    # Folded, with the workload in its label: on a phone the costs are then a short scroll away.
-    with st.expander(_workload_summary(), icon=":material/tune:"):
+    # Folded, with the workload in its label: on a phone the costs are then a short scroll away. Keyed:
+    # the label changes with every edit, and the box stays open while the user edits.
+    with st.expander(_workload_summary(), icon=":material/tune:", key="cost_workload"):
         for position, name in enumerate(INPUTS):
             if position % 4 == 0:  # one row of columns at a time: on a narrow screen they stack in order
                 columns = st.columns(4)
@@ -349,7 +351,7 @@ def _chart(rows: pd.DataFrame, budget: float | None) -> alt.LayerChart | alt.Cha
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("per_month_usd:Q", title="$/month", axis=alt.Axis(format="$,.2f")),
+            x=alt.X("per_month_usd:Q", title="$/month", axis=alt.Axis(labelExpr=MONEY_TICK_LABEL)),
             y=alt.Y("id:N", sort=data["id"].tolist(), title=None, axis=alt.Axis(labelLimit=260)),
             tooltip=[
                 alt.Tooltip("name:N", title="Model"),

@@ -11,7 +11,8 @@ import streamlit as st
 
 from catalog import Catalog
 from catalog.history.changes import KINDS, PROVIDER_KINDS
-from catalog.history.view import chart_steps, sort_by_move
+from catalog.present.changes import chart_steps, sort_by_move
+from catalog.present.charts import MONEY_TICK_LABEL
 from catalog.pricing.fields import field_label
 from catalog.pricing.money import usd
 
@@ -144,13 +145,13 @@ def render_price_history(catalog: Catalog, model_id: str) -> None:
             .mark_line(interpolate="step-after", point=True)
             .encode(
                 x=alt.X("at:T", title="Time (UTC)"),
-                y=alt.Y("price:Q", title=unit, axis=alt.Axis(format="$,.2~f")),
+                y=alt.Y("price:Q", title=unit, axis=alt.Axis(labelExpr=MONEY_TICK_LABEL)),
                 color=alt.Color("label:N", title="Price"),
                 detail="segment:N",
                 tooltip=[
                     alt.Tooltip("label:N", title="Price"),
                     alt.Tooltip("at:T", title="From (UTC)", format="%Y-%m-%d %H:%M"),
-                    alt.Tooltip("amount:N", title=unit),
+                    alt.Tooltip("amount:N", title=f"Amount ({unit})"),  # exact, as money.py writes it
                 ],
             )
         )

@@ -6,10 +6,17 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from catalog.present.charts import METRICS, cheapest, priced_models, provider_summary, scatter_points
+from catalog.present.charts import (
+    METRICS,
+    MONEY_LOG_TICK_LABEL,
+    MONEY_TICK_LABEL,
+    cheapest,
+    priced_models,
+    provider_summary,
+    scatter_points,
+)
 
-PRICE_FORMAT = "$,.4~f"
-MONEY_AXIS = alt.Axis(format="$,.2f")  # axis ticks in dollars, two decimals
+MONEY_AXIS = alt.Axis(labelExpr=MONEY_TICK_LABEL)  # ticks in dollars, as every amount on the page
 INPUT_AXIS = ("prompt_per_mtok", "Input $/1M tokens (log)")
 
 
@@ -29,8 +36,8 @@ def render_charts(filtered: pd.DataFrame) -> None:
     tooltip = [
         alt.Tooltip("name:N", title="Model"),
         alt.Tooltip("id:N", title="ID"),
-        alt.Tooltip("prompt_per_mtok:Q", title="Input $/1M", format=PRICE_FORMAT),
-        alt.Tooltip("completion_per_mtok:Q", title="Output $/1M", format=PRICE_FORMAT),
+        alt.Tooltip("prompt_text:N", title="Input $/1M"),
+        alt.Tooltip("completion_text:N", title="Output $/1M"),
         alt.Tooltip("context_length:Q", title="Context (tokens)", format=","),
     ]
     with left:
@@ -60,8 +67,8 @@ def render_charts(filtered: pd.DataFrame) -> None:
         x=alt.X("median_prompt_per_mtok:Q", title="Median input $/1M tokens", axis=MONEY_AXIS),
         tooltip=[
             alt.Tooltip("provider:N", title="Author"),
-            alt.Tooltip("median_prompt_per_mtok:Q", title="Median input $/1M", format=PRICE_FORMAT),
-            alt.Tooltip("median_completion_per_mtok:Q", title="Median output $/1M", format=PRICE_FORMAT),
+            alt.Tooltip("median_prompt_text:N", title="Median input $/1M"),
+            alt.Tooltip("median_completion_text:N", title="Median output $/1M"),
         ],
     )
     provider_left, provider_right = st.columns(2)
@@ -84,9 +91,14 @@ def render_charts(filtered: pd.DataFrame) -> None:
         .mark_bar()
         .encode(
             x=alt.X("price:Q", title=METRICS[metric], axis=MONEY_AXIS),
-            y=alt.Y("name:N", sort="x", title=None, axis=alt.Axis(labelLimit=260)),
+            # In the order `cheapest` ranks them (ties by id), as a table sorted by the price lists them.
+            y=alt.Y("name:N", sort=top["name"].tolist(), title=None, axis=alt.Axis(labelLimit=260)),
             color=alt.Color("provider:N", title="Author"),
-            tooltip=[*tooltip[:4], alt.Tooltip("price:Q", title=METRICS[metric], format=PRICE_FORMAT)],
+            # The input and output prices are in the tooltip already; a blend is added to them.
+            tooltip=[
+                *tooltip[:4],
+                *([alt.Tooltip("price_text:N", title="Blended $/1M")] if metric == "blended" else []),
+            ],
         )
     )
     st.altair_chart(chart, width="stretch")
@@ -110,4 +122,4 @@ def _log_scatter(
 
 
 def _axis(column: str) -> alt.Axis:
-    return MONEY_AXIS if column.endswith("_per_mtok") else alt.Axis(format=",")
+    return alt.Axis(labelExpr=MONEY_LOG_TICK_LABEL) if column.endswith("_per_mtok") else alt.Axis(format=",")

@@ -11,11 +11,11 @@ from catalog import Catalog, CatalogError
 from catalog.catalog import Snapshot
 from catalog.present.providers import age_of, model_providers
 
-MONEY = "$%.4g"
 COLUMN_CONFIG = {
     "Status": st.column_config.TextColumn(help="up, degraded or down, as OpenRouter reports it"),
-    "Input $/1M": st.column_config.NumberColumn(format=MONEY, help="USD per million input tokens"),
-    "Output $/1M": st.column_config.NumberColumn(format=MONEY, help="USD per million output tokens"),
+    # Exact dollars, as every listed price on the page (catalog.pricing.money).
+    "Input $/1M": st.column_config.TextColumn(help="USD per million input tokens", alignment="right"),
+    "Output $/1M": st.column_config.TextColumn(help="USD per million output tokens", alignment="right"),
     "Context": st.column_config.NumberColumn(format="localized", help="tokens"),
     "Max output": st.column_config.NumberColumn(format="localized", help="tokens"),
     "Uptime 1d %": st.column_config.NumberColumn(format="%.2f", help="over the last day"),
@@ -30,11 +30,11 @@ COLUMN_CONFIG = {
 # The models table's provider columns (offered by its column chooser after a provider refresh).
 PROVIDER_TABLE_CONFIG = {
     "Providers": st.column_config.NumberColumn(help="Hosting providers serving the model"),
-    "Cheapest input $/1M tokens": st.column_config.NumberColumn(
-        format=MONEY, help="The input price of the provider with the lowest one"
+    "Cheapest input $/1M tokens": st.column_config.TextColumn(
+        help="The input price of the provider with the lowest one", alignment="right"
     ),
-    "Cheapest output $/1M tokens": st.column_config.NumberColumn(
-        format=MONEY, help="That provider's output price"
+    "Cheapest output $/1M tokens": st.column_config.TextColumn(
+        help="That provider's output price", alignment="right"
     ),
     "Best throughput (tokens/s)": st.column_config.NumberColumn(
         format="%.0f", help="The fastest provider's median over the last 30 minutes"

@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from catalog.catalog import Snapshot
 from catalog.errors import CatalogError
-from catalog.history.view import changes_export_frame
+from catalog.present.changes import changes_export_frame
 from catalog.present.export import export_bytes, to_json_bytes
 from catalog.present.feed import ATOM_MEDIA_TYPE, ChangeQuery, atom_feed
 from catalog.present.freshness import is_stale, stale_after_hours

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from catalog.present.charts import MONEY_LOG_TICK_LABEL
 from catalog.pricing.cost import DAYS_PER_MONTH, InvalidWorkload, Workload
 from catalog.pricing.money import usd_short
 from catalog.pricing.value import INDEX_LABELS, INDEXES, cheapest_scoring, per_month_frame, value_table
@@ -92,13 +93,21 @@ def _notes(unscored: int, unpriced: int, free: int, label: str) -> None:
 
 def _chart(listed: pd.DataFrame, label: str) -> alt.LayerChart:
     paid = listed[listed["per_month_usd"] > 0].astype({"id": str, "name": str, "note": str})
-    paid = paid.assign(frontier=paid["on_frontier"].map({True: "on the frontier", False: "not on it"}))
-    x = alt.X("per_month_usd:Q", title="$/month (log scale)", scale=alt.Scale(type="log"))
+    paid = paid.assign(
+        frontier=paid["on_frontier"].map({True: "on the frontier", False: "not on it"}),
+        month=paid["cost_per_month_usd"].map(usd_short),  # the one money format, in the tooltip too
+    ).drop(columns="cost_per_month_usd")  # Decimals: a chart sends numbers and text only
+    x = alt.X(
+        "per_month_usd:Q",
+        title="$/month (log scale)",
+        scale=alt.Scale(type="log"),
+        axis=alt.Axis(labelExpr=MONEY_LOG_TICK_LABEL),
+    )
     y = alt.Y("index:Q", title=label, scale=alt.Scale(zero=False))
     tooltip = [
         alt.Tooltip("name:N", title="Model"),
         alt.Tooltip("id:N", title="Id"),
-        alt.Tooltip("per_month_usd:Q", title="$/month", format="$,.2f"),
+        alt.Tooltip("month:N", title="$/month"),
         alt.Tooltip("index:Q", title=label),
     ]
     points = (

@@ -27,7 +27,7 @@ import requests
 from catalog.alerts.watch import Watchlist
 from catalog.catalog import Catalog, RefreshResult
 from catalog.errors import CatalogError, StoreError
-from catalog.history.view import changes_export_frame
+from catalog.present.changes import changes_export_frame
 from catalog.present.export import to_json_bytes
 from catalog.present.feed import change_lines, counts_text
 from catalog.storage.interface import Document

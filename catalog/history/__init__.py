@@ -6,5 +6,5 @@
 - `document`: the history as stored: a base (`history.json`) and one small entry per write after it.
 - `state`: the history's shape, checked field by field on every read.
 - `backfill`: saved responses placed among past refreshes.
-- `view`: reads the history for display, the feed and the command line.
+- `view`: reads the history back into frames; `catalog.present.changes` orders and words them.
 """

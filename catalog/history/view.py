@@ -1,7 +1,8 @@
-"""Reading the change history for display: events, removed models, "new" badges, price series.
+"""Reading the change history: events, removed models, "new" badges, price series.
 
 `catalog.history.record` records `history.json`; this module reads it (`Catalog.history()` reads it
-again only when the file changed), and shapes it for the page and the CLI.
+again only when the file changed) into frames. `catalog.present.changes` orders and words them for
+the page, the feed and the CLI.
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from catalog.errors import StoreError
 from catalog.fetch.normalize import COLUMNS, build_frame, normalize_models
 from catalog.history.document import HistoryDocument
 from catalog.history.state import empty_state, parse_stamp
-from catalog.present.terminal import printable
 from catalog.pricing.fields import VARIABLE, display_unit
-from catalog.pricing.money import plain_decimal, usd
+from catalog.pricing.money import plain_decimal
 from catalog.settings import REMOVED_GRACE_DAYS
 from catalog.storage.interface import CatalogStore, open_store
 
@@ -43,7 +43,6 @@ EVENT_COLUMNS = [
     "old_exact",
     "new_exact",
 ]
-EXPORT_COLUMNS = ["change", "id", "name", "at", "field", "unit", "old", "new", "change_pct"]
 SERIES_COLUMNS = ["at", "field", "unit", "price", "price_exact"]
 
 
@@ -303,83 +302,6 @@ def _as_time(value: datetime | date | str) -> pd.Timestamp:
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     return pd.Timestamp(value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC))
-
-
-# -- sorting and presenting ---------------------------------------------------------------------
-
-
-def chart_steps(series: pd.DataFrame) -> pd.DataFrame:
-    """A price series ready for a step chart: gaps (not listed, variable) split a field's line into
-    `segment`s, and each segment ends at the gap with the price it held until then."""
-    rows = []
-    for field, part in series.sort_values("at", kind="stable").groupby("field", sort=True):
-        segment, last = 0, None
-        for point in part.itertuples(index=False):
-            if math.isnan(point.price):
-                if last is not None:
-                    rows.append((point.at, field, point.unit, last.price, last.price_exact, segment))
-                    segment, last = segment + 1, None
-                continue
-            rows.append((point.at, field, point.unit, point.price, point.price_exact, segment))
-            last = point
-    frame = pd.DataFrame(rows, columns=[*SERIES_COLUMNS, "segment"])
-    frame["at"] = pd.to_datetime(frame["at"], utc=True)
-    return frame
-
-
-HEADLINE_FIELDS = ("prompt", "completion")  # the prices that rank "biggest moves"
-
-
-def sort_by_move(events: pd.DataFrame) -> pd.DataFrame:
-    """Biggest price moves first: input and output prices by their relative change (|%|), then other
-    price fields by theirs, then prices newly listed or turned variable (no % to rank by), then the
-    other changes; newest first within each."""
-    repriced = events["change"].isin(["repriced", "provider_repriced"])
-    pct = events["change_pct"].abs()
-    rank = pd.Series(3, index=events.index)
-    rank = rank.mask(repriced & pct.isna(), 2)
-    rank = rank.mask(repriced & pct.notna(), 1)
-    rank = rank.mask(repriced & pct.notna() & events["field"].isin(HEADLINE_FIELDS), 0)
-    order = pd.DataFrame({"rank": rank, "pct": pct.fillna(0), "at": events["at"]}).sort_values(
-        ["rank", "pct", "at"], ascending=[True, False, False], kind="stable"
-    )
-    return events.loc[order.index].reset_index(drop=True)
-
-
-def changes_export_frame(events: pd.DataFrame) -> pd.DataFrame:
-    """The events as exported (CSV, JSON): old and new as exact decimals in the row's unit."""
-    out = events[["change", "id", "name", "at", "field", "unit", "old_exact", "new_exact", "change_pct"]]
-    return out.rename(columns={"old_exact": "old", "new_exact": "new"})[EXPORT_COLUMNS]
-
-
-def format_table(events: pd.DataFrame) -> str:
-    """A plain-text table of the events for a terminal."""
-    if events.empty:
-        return "no changes\n"
-    lines = []
-    ids = [printable(str(model_id)) for model_id in events["id"]]  # third-party text, for a terminal
-    id_width = min(max(len(model_id) for model_id in ids), 60)
-    for model_id, row in zip(ids, events.itertuples(index=False), strict=True):
-        line = f"{row.at:%Y-%m-%d %H:%M}  {row.change:<8}  {model_id[:60]:<{id_width}}"
-        lines.append(printable(f"{line}  {change_detail(row)}").rstrip())
-    return "\n".join(lines) + "\n"
-
-
-def change_detail(row: Any) -> str:
-    """What moved in one event row: "prompt ($/1M tokens): $2.50 -> $3.00 (+20.0%)", "price tiers
-    changed", "intelligence_index: 61 -> 64" or ""."""
-    if row.change in ("repriced", "provider_repriced"):
-        pct = "" if math.isnan(row.change_pct) else f" ({row.change_pct:+.1f}%)"
-        return f"{row.field} ({row.unit}): {_money(row.old_exact)} -> {_money(row.new_exact)}{pct}"
-    if row.change == "retiered":
-        return "price tiers changed"
-    if row.change == "rescored":
-        return f"{row.field}: {row.old_exact} -> {row.new_exact}"
-    return ""
-
-
-def _money(exact: str) -> str:
-    return usd(Decimal(exact)) if exact and exact != VARIABLE else exact or "—"
 
 
 # -- loading, cached by file version -------------------------------------------------------------

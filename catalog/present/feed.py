@@ -20,7 +20,8 @@ import pandas as pd
 from catalog.errors import CatalogError
 from catalog.fetch.normalize import model_page_url
 from catalog.history.changes import KINDS
-from catalog.history.view import History, change_detail
+from catalog.history.view import History
+from catalog.present.changes import change_detail
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_MEDIA_TYPE = "application/atom+xml; charset=utf-8"

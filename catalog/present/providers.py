@@ -1,4 +1,8 @@
-"""Presenting hosting providers: a model's providers cheapest first, per-model summaries, filters, exports."""
+"""Presenting hosting providers: a model's providers cheapest first, per-model summaries, filters, exports.
+
+Prices are shown as the page shows every listed price (`catalog.pricing.money`): exact dollars read from
+the provider's own JSON, never its rounded float column.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from catalog.fetch.endpoints import ENDPOINT_COLUMNS
 from catalog.present.export import to_csv_bytes, to_json_bytes
 from catalog.present.terminal import printable as _printable
 from catalog.pricing.comparable import has_comparable_price
+from catalog.pricing.listing import listing_of
+from catalog.pricing.money import price_text
 
 EXPORT_FORMATS = ("table", "csv", "json")
 # A provider is up when its status is 0; OpenRouter sends negative numbers for degraded or down.
@@ -22,8 +28,8 @@ DETAIL_COLUMNS = {
     "Provider": "provider_name",
     "Status": "status_text",
     "Quantization": "quantization",
-    "Input $/1M": "prompt_per_mtok",
-    "Output $/1M": "completion_per_mtok",
+    "Input $/1M": "prompt_text",
+    "Output $/1M": "completion_text",
     "Context": "context_length",
     "Max output": "max_completion_tokens",
     "Uptime 1d %": "uptime_last_1d",
@@ -36,6 +42,11 @@ SUMMARY_COLUMNS = [
     "cheapest_prompt_per_mtok",
     "cheapest_completion_per_mtok",
 ]
+# A summary's price number -> its exact money text (what the models table shows).
+SUMMARY_TEXT_COLUMNS = {
+    "cheapest_prompt_per_mtok": "cheapest_prompt_text",
+    "cheapest_completion_per_mtok": "cheapest_completion_text",
+}
 
 
 def cheapest_first(endpoints: pd.DataFrame, model_order: list[str] | None = None) -> pd.DataFrame:
@@ -70,16 +81,28 @@ def model_providers(endpoints: pd.DataFrame, model_id: str) -> pd.DataFrame:
     """One model's providers as its details show them, cheapest first."""
     rows = cheapest_first(endpoints[endpoints["model_id"] == model_id])
     shown = rows.assign(
-        status_text=status_text(rows["status"]), latency_p50_ms=rows["latency_p50_ms"].round()
+        status_text=status_text(rows["status"]),
+        latency_p50_ms=rows["latency_p50_ms"].round(),
+        prompt_text=listed_prices(rows["raw_json"], "prompt"),
+        completion_text=listed_prices(rows["raw_json"], "completion"),
     )
     return pd.DataFrame({label: shown[column].to_numpy() for label, column in DETAIL_COLUMNS.items()})
 
 
+def listed_prices(raw_json: pd.Series, name: str) -> pd.Series:
+    """Each provider's listed price of field `name` as exact money text ("$0.50" per 1M tokens),
+    "variable", or missing where it lists none."""
+    texts = [_listed_price(raw, name) for raw in raw_json]
+    return pd.Series(texts, index=raw_json.index, dtype="string")
+
+
 def provider_summary(endpoints: pd.DataFrame) -> pd.DataFrame:
-    """Per model: how many providers, the cheapest (by input price) and its prices, the best throughput."""
+    """Per model: how many providers, the cheapest (by input price) and its prices (as numbers, and
+    as exact money text), the best throughput."""
     if endpoints.empty:
         return pd.DataFrame(
-            columns=[*SUMMARY_COLUMNS, "best_throughput_tps"], index=pd.Index([], name="model_id")
+            columns=[*SUMMARY_COLUMNS, *SUMMARY_TEXT_COLUMNS.values(), "best_throughput_tps"],
+            index=pd.Index([], name="model_id"),
         )
     ordered = cheapest_first(endpoints)
     groups = ordered.groupby("model_id", sort=False)
@@ -90,6 +113,8 @@ def provider_summary(endpoints: pd.DataFrame) -> pd.DataFrame:
             "cheapest_provider": first["provider_name"],
             "cheapest_prompt_per_mtok": first["prompt_per_mtok"],
             "cheapest_completion_per_mtok": first["completion_per_mtok"],
+            "cheapest_prompt_text": listed_prices(first["raw_json"], "prompt"),
+            "cheapest_completion_text": listed_prices(first["raw_json"], "completion"),
             "best_throughput_tps": groups["throughput_p50_tps"].max(),
         }
     )
@@ -171,8 +196,8 @@ def text_table(endpoints: pd.DataFrame, not_per_token: Collection[str] = ()) -> 
                 ("not per token", "")
                 if row.model_id in not_per_token
                 else (
-                    _price(row.prompt_per_mtok, row.variable_pricing),
-                    _price(row.completion_per_mtok, row.variable_pricing),
+                    _listed_price(row.raw_json, "prompt") or "",
+                    _listed_price(row.raw_json, "completion") or "",
                 )
             ),
             "" if pd.isna(row.uptime_last_1d) else f"{row.uptime_last_1d:.1f}%",
@@ -202,7 +227,8 @@ PROVIDER_TABLE_COLUMNS = {
 
 
 def with_provider_columns(display: pd.DataFrame, rows: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
-    """The models table plus each model's provider count, cheapest provider and prices, best throughput.
+    """The models table plus each model's provider count, cheapest provider and prices (exact money
+    text), best throughput.
 
     `display` and `rows` share an index; models not priced per token get no per-token price.
     """
@@ -211,8 +237,9 @@ def with_provider_columns(display: pd.DataFrame, rows: pd.DataFrame, summary: pd
     added = {}
     for label, column in PROVIDER_TABLE_COLUMNS.items():
         values = per_model[column].to_numpy()
-        if column.endswith("_per_mtok"):
-            values = pd.Series(values, dtype="float64").where(token).to_numpy()
+        if column in SUMMARY_TEXT_COLUMNS:
+            texts = per_model[SUMMARY_TEXT_COLUMNS[column]].to_numpy()
+            values = pd.array(pd.Series(texts, dtype="string").where(token), dtype="string")
         elif column == "providers":
             values = pd.array(pd.Series(values).fillna(0).astype(int), dtype="Int64")
         added[label] = values
@@ -229,7 +256,8 @@ def _text(value: object) -> str:
     return "" if value is None or value is pd.NA else str(value)
 
 
-def _price(value: float, variable: bool) -> str:
-    if variable:
-        return "variable"
-    return "" if pd.isna(value) else f"{value:.6g}"
+def _listed_price(raw_json: object, name: str) -> str | None:
+    if not isinstance(raw_json, str):
+        return None
+    price = listing_of(raw_json).base.get(name)
+    return None if price is None else price_text(name, price)

@@ -26,10 +26,9 @@ import pandas as pd
 
 from catalog.errors import CatalogError
 from catalog.present.export import to_csv_bytes, to_json_bytes
-from catalog.present.terminal import printable
 from catalog.pricing.fit import fit_problems
 from catalog.pricing.listing import listing_of
-from catalog.pricing.money import plain_decimal, usd_short
+from catalog.pricing.money import plain_decimal
 from catalog.pricing.schedule import RATE_FIELDS, ZERO, PriceSchedule, format_hhmm, window_text
 
 # Wide enough that no sum of products of real price strings and token counts is ever rounded;
@@ -47,7 +46,7 @@ COST_COLUMNS = [
     "note",
     "reason",
 ]
-EXPORT_FORMATS = ("table", "csv", "json")
+EXPORT_FORMATS = ("csv", "json")
 
 
 class InvalidWorkload(CatalogError, ValueError):
@@ -216,40 +215,12 @@ def costs_export_frame(costs: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_costs(costs: pd.DataFrame, fmt: str) -> bytes:
-    """The cost frame as "csv" (formula-safe), "json" (costs as exact strings) or an aligned "table"."""
+    """The cost frame as "csv" (formula-safe) or "json" (costs as exact strings)."""
     if fmt == "csv":
         return to_csv_bytes(costs_export_frame(costs))
     if fmt == "json":
         return to_json_bytes(costs_export_frame(costs))
-    if fmt == "table":
-        return text_table(costs).encode("utf-8")
     raise ValueError(f"unknown cost format {fmt!r} (choose {', '.join(EXPORT_FORMATS)})")
-
-
-def text_table(costs: pd.DataFrame) -> str:
-    """Aligned columns for a terminal: rank, id, workload cost, per request, note or reason."""
-    header = ("#", "model", "workload USD", "per request USD", "note")
-    rows = []
-    for rank, row in enumerate(costs.itertuples(index=False), start=1):
-        priced = row.cost_usd is not None
-        remark = row.note if priced else row.reason
-        rows.append(
-            (
-                str(rank) if priced else "-",
-                printable(str(row.id)),
-                usd_short(row.cost_usd),
-                usd_short(row.cost_per_request_usd),
-                "" if pd.isna(remark) else printable(str(remark)),
-            )
-        )
-    widths = [max([len(header[i]), *(len(r[i]) for r in rows)]) for i in range(len(header))]
-    right = (True, False, True, True, False)
-
-    def line(cells: tuple[str, ...]) -> str:
-        parts = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)]
-        return "  ".join(parts).rstrip()
-
-    return "\n".join([line(header), line(tuple("-" * w for w in widths)), *map(line, rows)]) + "\n"
 
 
 # -- internals ---------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ import pandas as pd
 from catalog.errors import CatalogError
 from catalog.fetch.scores import INDEX_COLUMNS
 from catalog.present.export import to_csv_bytes, to_json_bytes
-from catalog.present.terminal import printable
 from catalog.pricing.cost import (
     DAYS_PER_MONTH,
     EXACT,
@@ -28,7 +27,6 @@ from catalog.pricing.cost import (
     cost_frame,
     costs_export_frame,
 )
-from catalog.pricing.money import usd_short
 
 INDEXES = tuple(INDEX_COLUMNS)  # "intelligence", "coding", "agentic"
 INDEX_LABELS = {
@@ -162,9 +160,7 @@ def cheapest_scoring(value: Value, minimum: float) -> pd.Series | None:
 
 
 def export_value(value: Value, fmt: str) -> bytes:
-    """The value table as "csv" (on_frontier as true/false), "json" or an aligned "table"."""
-    if fmt == "table":
-        return _text_table(value).encode("utf-8")
+    """The value table as "csv" (on_frontier as true/false) or "json"."""
     exact = costs_export_frame(value.frame)  # costs as exact plain decimal strings
     if fmt == "csv":
         exact["on_frontier"] = exact["on_frontier"].map({True: "true", False: "false"}).astype("string")
@@ -172,25 +168,3 @@ def export_value(value: Value, fmt: str) -> bytes:
     if fmt == "json":
         return to_json_bytes(exact)
     raise ValueError(f"unknown value format {fmt!r} (choose {', '.join(EXPORT_FORMATS)})")
-
-
-def _text_table(value: Value) -> str:
-    header = ("model", "workload USD", INDEX_LABELS[value.index].lower(), "frontier", "note")
-    rows = [
-        (
-            printable(str(row.id)),
-            usd_short(row.cost_usd),
-            f"{row.index:g}",
-            "*" if row.on_frontier else "",
-            "" if pd.isna(row.note) else printable(str(row.note)),
-        )
-        for row in value.frame.itertuples(index=False)
-    ]
-    widths = [max([len(header[i]), *(len(r[i]) for r in rows)]) for i in range(len(header))]
-    right = (False, True, True, False, False)
-
-    def line(cells: tuple[str, ...]) -> str:
-        parts = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)]
-        return "  ".join(parts).rstrip()
-
-    return "\n".join([line(header), line(tuple("-" * w for w in widths)), *map(line, rows)]) + "\n"
