@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import subprocess
 import sys
 import time
@@ -22,6 +23,7 @@ from catalog.cli import main
 from catalog.history.document import LOG_FOLDER, HistoryDocument, entry_name, fold, parse_entry
 from catalog.history.record import HISTORY_NAME, apply_refresh, empty_state, record_refresh
 from catalog.history.view import load_history
+from catalog.storage import files
 from catalog.storage.interface import CatalogStore, open_store
 from tests.payloads import catalog_of, payload
 from tests.reliability import record
@@ -249,3 +251,25 @@ def test_a_replica_on_s3_sees_a_new_entry_at_its_next_poll(s3_catalog: str, stan
         assert time.monotonic() < deadline, "the replica never saw the entry"
         time.sleep(0.05)
     assert replica.store.document_version(HISTORY_NAME) == base_version
+
+
+def test_a_settled_log_costs_one_stat_and_still_shows_the_next_entry(catalog_dir: Path) -> None:
+    store = open_store()
+    history = HistoryDocument(store)
+    with store.locked():
+        for refreshes in range(3):  # the base, then two entries
+            state, version = history.read_strict()
+            history.write({**state, "refreshes": refreshes}, replacing=version, compact=False)
+    folder = catalog_dir / LOG_FOLDER
+    settled = time.time_ns() - 2 * files.SETTLED_NS  # as if the last entry came two seconds ago
+    os.utime(folder, ns=(settled, settled))
+    before = history.version()
+    assert files._listings[str(folder)][1] == ("000000000001.json", "000000000002.json")  # kept: one stat
+    assert history.version() == before
+
+    with store.locked():
+        state, version = history.read_strict()
+        history.write({**state, "refreshes": 3}, replacing=version, compact=False)
+
+    assert history.version() != before
+    assert load_history(store).refreshes == 3

@@ -418,7 +418,7 @@ class Store:
         return entry_names(self.directory, folder)
 
     def folder_version(self, folder: str) -> Hashable:
-        return folder_version(self.directory / folder)
+        return folder_version(os.path.join(self.location, folder))  # runs on every rerun: no Path
 
     def remove_documents(self, names: list[str]) -> None:
         """Remove files folded into a newer one (caller holds the lock)."""
