@@ -1,8 +1,8 @@
 """Reading the change history: events, removed models, "new" badges, price series.
 
-`catalog.history.record` records `history.json`; this module reads it (`Catalog.history()` reads it
-again only when the file changed) into frames. `catalog.present.changes` orders and words them for
-the page, the feed and the CLI.
+`catalog.history.record` records the history (`catalog.history.document` stores it); this module
+reads it (`Catalog.history()` reads it again only when it changed) into frames.
+`catalog.present.changes` orders and words them for the page, the feed and the CLI.
 """
 
 from __future__ import annotations
