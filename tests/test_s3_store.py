@@ -111,7 +111,10 @@ def test_a_refresh_persists_the_catalog_and_its_history(live: str, stand_in: Sta
     assert result.summary() == "45 models: 45 added, 40 removed, 0 repriced"
     assert Catalog().snapshot().count == 45  # a new process reads it from the bucket
     generations = [f"models-00000{g}.parquet" for g in (1, 2, 3)]  # all within the grace period
-    assert objects(live) == ["catalog.json", "history.json", *generations]
+    # The refresh's history entry, folded into a new base (it grew the base by over a quarter),
+    # stays for the grace period too.
+    assert objects(live) == ["catalog.json", "history-log/000000000001.json", "history.json", *generations]
+    assert json.loads(get_text(live, "history.json"))["log_included"] == 1
     history = load_history(open_store())
     assert (history.refreshes, len(history.events())) == (2, 85)
 
