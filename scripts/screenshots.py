@@ -133,7 +133,7 @@ def stale_shots(browser: Browser, url: str, out: Path) -> list[Path]:
 
 
 def shot(page: Page, path: Path, clip: dict | None = None) -> Path:
-    page.mouse.move(0, 0)  # no hover toolbar over what is photographed
+    page.mouse.move(page.viewport_size["width"] // 2, 20)  # the empty header: no hover toolbar shown
     page.wait_for_timeout(300)
     if clip is not None:
         page.screenshot(path=path, clip={**clip, "height": min(clip["height"], 2000)})

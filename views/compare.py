@@ -66,7 +66,8 @@ def render_compare(models: pd.DataFrame, endpoints: pd.DataFrame | None = None) 
         table,
         key="compare_table",
         height=(len(table) + 1) * 35 + 3,
-        column_config={"_index": st.column_config.TextColumn("", pinned=True)},
+        # Wide enough for the longest row label whole ("Input (prompt) ($/1M tokens)").
+        column_config={"_index": st.column_config.TextColumn("", pinned=True, width=230)},
     )
     if endpoints is not None and not endpoints.empty:
         serving = cheapest_first(endpoints[endpoints["model_id"].isin(picked)], picked)
