@@ -27,8 +27,8 @@ from tests.reliability import record
 from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
-OLD = payloads.catalog_of(40, prefix="old-")
-NEW = payloads.catalog_of(45, prefix="new-")
+OLD = payloads.OLD_CATALOG
+NEW = payloads.NEW_CATALOG
 LATEST = payloads.catalog_of(50, prefix="latest-")
 
 

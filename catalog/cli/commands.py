@@ -9,7 +9,7 @@ from dataclasses import replace
 from catalog import settings
 from catalog.alerts.watch import Watchlist, load_watchlist
 from catalog.alerts.webhook import check_webhook_url, notify_refresh
-from catalog.catalog import Catalog, Snapshot
+from catalog.catalog import Catalog
 from catalog.cli.output import say, write_output
 from catalog.cli.tables import changes_text, costs_text, value_text
 from catalog.errors import CatalogError
@@ -22,6 +22,7 @@ from catalog.present.providers import cheapest_first, export_providers
 from catalog.present.terminal import printable
 from catalog.pricing.cost import Workload, cheapest_with_cost, cost_frame, export_costs, parse_utc_time
 from catalog.pricing.value import export_value, value_table
+from catalog.snapshot import Snapshot
 
 
 def cmd_refresh(args: argparse.Namespace, catalog: Catalog) -> int:

@@ -20,7 +20,8 @@ from typing import Any
 import pandas as pd
 
 from catalog.errors import StoreError
-from catalog.fetch.normalize import COLUMNS, build_frame, normalize_models
+from catalog.fetch.columns import COLUMNS, build_frame
+from catalog.fetch.normalize import normalize_models
 from catalog.history.record import HISTORY_NAME, empty_state, parse_stamp, parse_state
 from catalog.pricing.fields import VARIABLE, display_unit
 from catalog.pricing.money import plain_decimal
