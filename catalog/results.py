@@ -32,13 +32,13 @@ class RefreshResult:
         else:
             text = self.changes.describe(self.snapshot.count)
         skipped = sum(" skipped: " in problem for problem in self.problems)
-        if skipped:
-            text += f"; {skipped:,} unreadable model(s) skipped"
-        if len(self.problems) > skipped:
-            text += f"; {len(self.problems) - skipped:,} unreadable field(s) ignored"
-        if self.history_note:
-            text += f"; {self.history_note}"
-        return text
+        ignored = len(self.problems) - skipped
+        return _parts(
+            text,
+            f"{skipped:,} unreadable model(s) skipped" if skipped else None,
+            f"{ignored:,} unreadable field(s) ignored" if ignored else None,
+            self.history_note,
+        )
 
 
 @dataclass(frozen=True)
@@ -51,15 +51,13 @@ class ProvidersResult:
     history_note: str | None = None
 
     def summary(self) -> str:
-        text = describe_refresh(self.updated, list(self.kept))
-        text += f"; {self.snapshot.endpoints_count:,} providers in all"
-        if self.changes is not None:
-            text += f"; {self.changes.describe()}"
-        if self.problems:
-            text += f"; {len(self.problems):,} unreadable provider field(s) ignored"
-        if self.history_note:
-            text += f"; {self.history_note}"
-        return text
+        return _parts(
+            describe_refresh(self.updated, list(self.kept)),
+            f"{self.snapshot.endpoints_count:,} providers in all",
+            None if self.changes is None else self.changes.describe(),
+            f"{len(self.problems):,} unreadable provider field(s) ignored" if self.problems else None,
+            self.history_note,
+        )
 
 
 @dataclass(frozen=True)
@@ -67,3 +65,8 @@ class ImportResult:
     placed: tuple[Placed, ...]  # each file, oldest first
     history: History  # the history after the import
     applied: Snapshot | None  # the newest file made current (`apply_latest`)
+
+
+def _parts(*parts: str | None) -> str:
+    """One line of a summary: its parts that have something to say, separated by "; "."""
+    return "; ".join(part for part in parts if part)
