@@ -47,7 +47,9 @@ from bench.synth import synthetic_catalog  # noqa: E402
 from catalog.catalog import Catalog  # noqa: E402
 from catalog.fetch.normalize import Normalized, normalize_models  # noqa: E402
 from catalog.fetch.rawjson import loads_with_item_texts  # noqa: E402
+from catalog.history.document import MAX_ENTRIES, HistoryDocument  # noqa: E402
 from catalog.settings import CONCURRENCY  # noqa: E402
+from catalog.storage.files import SETTLED_NS  # noqa: E402
 from catalog.storage.interface import open_store  # noqa: E402
 from catalog.storage.store import Store  # noqa: E402
 from tests.moto_server import MotoServer  # noqa: E402
@@ -70,6 +72,7 @@ TARGETS: dict[str, tuple[float | None, str, str]] = {
     "rerun_ratio_549": (None, "x", "AppTest rerun, nothing changed, over the bare st.dataframe page"),
     "rerun_ratio_50k": (1.5, "x", "AppTest rerun, nothing changed, over the bare st.dataframe page"),
     "stat_check_us": (100.0, "us", "Catalog.snapshot() when nothing changed"),
+    "history_check_us": (100.0, "us", "Catalog.history() when nothing changed, 32 entries after the base"),
     "refresh_ms_549": (1000.0, "ms", "full refresh of 549 models from a local stand-in"),
     "rerun_ratio_s3_549": (
         1.05,
@@ -81,7 +84,11 @@ TARGETS: dict[str, tuple[float | None, str, str]] = {
         "x",
         "refresh of 549 models into S3 (moto), over the same into a directory",
     ),
-    "poll_ms_s3": (None, "ms", "one poll of the S3 store (HEAD of the pointer and the history)"),
+    "poll_ms_s3": (
+        None,
+        "ms",
+        "one poll of the S3 store (HEAD of the pointer and the history, LIST of its log)",
+    ),
     "providers_ratio_549": (1.3, "x", "provider refresh of 549 models, 50 ms a request, over the ideal"),
     "peak_rss_mb_providers": (None, "MB", "peak memory of a process refreshing 549 models' providers"),
     "peak_rss_mb_50k": (None, "MB", "peak memory of a page process at 50,000 models"),
@@ -372,6 +379,25 @@ def measure_stat_check(directory: Path, rounds: int) -> float:
     return statistics.median(timer.timeit(number=calls) / calls for _ in range(rounds)) * 1e6
 
 
+def measure_history_check(rounds: int) -> float:
+    """Median microseconds of Catalog.history() when the history has not changed, with as many
+    entries after its base as a write lets stand (a stat of the base, one of the log's folder)."""
+    with tempfile.TemporaryDirectory(prefix="bench-history-") as scratch:
+        store = Store(scratch)
+        history = HistoryDocument(store)
+        with store.locked():
+            for refreshes in range(MAX_ENTRIES + 1):  # the base, then 32 entries
+                state, version = history.read_strict()
+                history.write({**state, "refreshes": refreshes}, replacing=version, compact=False)
+        catalog = Catalog(scratch)
+        assert catalog.history().refreshes == MAX_ENTRIES
+        # Within a second of a write each look lists the folder; after it, one stat does.
+        time.sleep(SETTLED_NS / 1e9 + 0.1)
+        calls = 2000
+        timer = timeit.Timer(catalog.history)
+        return statistics.median(timer.timeit(number=calls) / calls for _ in range(rounds)) * 1e6
+
+
 def measure_refresh(body: dict[str, Any], refreshes: int) -> float:
     """Median milliseconds of a full refresh from a local stand-in, alternating two catalogs."""
     changed = json.loads(json.dumps(body))
@@ -654,6 +680,8 @@ def run(quick: bool) -> dict[str, Any]:
 
         log("Catalog.snapshot() with nothing changed")
         results["stat_check_us"] = measure_stat_check(stores["549"], repeats.stat_rounds)
+        log("Catalog.history() with nothing changed, 32 entries after the base")
+        results["history_check_us"] = measure_history_check(repeats.stat_rounds)
         log("refresh of 549 models from a local stand-in server")
         results["refresh_ms_549"] = measure_refresh(body_549, repeats.refreshes)
         log(f"provider refresh of 549 models, {ENDPOINT_LATENCY_S * 1000:g} ms a request, vs the ideal")

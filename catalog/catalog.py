@@ -24,8 +24,9 @@ from catalog.fetch.saved import SavedResponse
 from catalog.frames import is_in
 from catalog.history.backfill import backfill
 from catalog.history.changes import ChangeSummary, diff_models
+from catalog.history.document import HistoryDocument
 from catalog.history.providers import record_providers
-from catalog.history.record import HISTORY_NAME, Recorded, read_recorded, record_refresh
+from catalog.history.record import Recorded, record_refresh
 from catalog.history.view import History, load_history
 from catalog.results import ImportResult, ProvidersResult, RefreshResult
 from catalog.settings import (
@@ -210,7 +211,8 @@ class Catalog:
                 raise CatalogError(f"{response.name}: dated {response.at:%Y-%m-%d %H:%M} UTC, after now")
         newest = max(saved, key=lambda response: response.at)
         with self._lock, self.store.locked():
-            state, before = read_recorded(self.store)
+            history = HistoryDocument(self.store)
+            state, before = history.read_strict()
             new_state, placed = backfill(state, saved)
             current = self._load() if apply_latest else None
             if (
@@ -225,7 +227,8 @@ class Catalog:
                 )
             written = None
             if any(p.already_at is None for p in placed):
-                written = self.store.replace_json(HISTORY_NAME, new_state, replacing=before)
+                # Not folded into a new base yet: undoing the entry then undoes the import whole.
+                written = history.write(new_state, replacing=before, compact=False)
             if not apply_latest:
                 return ImportResult(tuple(placed), History(new_state), None)
             try:
@@ -240,7 +243,7 @@ class Catalog:
             except StoreError:
                 # The catalog stayed as it was: so does the history.
                 if written is not None:
-                    self.store.restore_document(HISTORY_NAME, before, written=written)
+                    history.undo(written)
                 raise
             return ImportResult(tuple(placed), History(new_state), self._install(meta, newest.frame))
 

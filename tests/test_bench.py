@@ -47,6 +47,7 @@ def test_report_table_marks_each_figure_against_its_target() -> None:
         "rerun_ratio_549": 1.2,
         "rerun_ratio_50k": 1.1,
         "stat_check_us": 3.0,
+        "history_check_us": 9.0,
         "refresh_ms_549": 80.0,
         "peak_rss_mb_50k": 900.0,
         "peak_rss_mb_50k_bare": 700.0,

@@ -8,7 +8,6 @@ kills itself there, so each point is hit exactly. The slow test adds kills at ra
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -21,6 +20,7 @@ import pytest
 
 from catalog import Catalog
 from catalog.cli import main
+from catalog.history.document import HistoryDocument
 from catalog.storage.store import META_NAME, Store
 from tests import payloads
 from tests.reliability import record
@@ -38,14 +38,21 @@ def ids_of(body: dict) -> frozenset[str]:
 
 OLD_IDS, NEW_IDS, LATEST_IDS = ids_of(OLD), ids_of(NEW), ids_of(LATEST)
 
-# Every point of a refresh's three writes: the temp file exists (empty), is complete and synced, is in place.
+# Every point of a refresh's writes: the temp file exists (empty), is complete and synced, is in
+# place; the history's entry is in place; then (the entry makes the 40-model base grow by over a
+# quarter) the history folded into a new base, the entries it folded not yet removed.
 CRASH_POINTS = [
-    f"{kind}_{stage}"
-    for kind in ("models", "catalog", "history")
-    for stage in ("temp_created", "temp_written", "written")
+    *(
+        f"{kind}_{stage}"
+        for kind in ("models", "catalog")
+        for stage in ("temp_created", "temp_written", "written")
+    ),
+    "entry_written",
+    *(f"history_{stage}" for stage in ("temp_created", "temp_written", "written")),
 ]
-# The catalog is the new one once catalog.json is replaced; the history comes after it.
+# The catalog is the new one once catalog.json is replaced; the history comes after it, with its entry.
 NEW_FROM = CRASH_POINTS.index("catalog_written")
+RECORDED_FROM = CRASH_POINTS.index("entry_written")
 
 
 def cli(*args: str, **env: str) -> subprocess.Popen[str]:
@@ -73,10 +80,16 @@ def models_files(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.glob("models-*.parquet"))
 
 
+def history_state(directory: Path) -> dict:
+    """The history: its base and every entry after it must always read."""
+    found = HistoryDocument(Store(directory)).read()
+    assert found.damaged == ()
+    return found.state
+
+
 def history_refreshes(directory: Path) -> int:
-    """How many live refreshes the history file has taken in (it must always parse)."""
-    state = json.loads((directory / "history.json").read_text(encoding="utf-8"))
-    return int(state["refreshes"])
+    """How many live refreshes the history has taken in."""
+    return int(history_state(directory)["refreshes"])
 
 
 def show_in_process(capsys: pytest.CaptureFixture[str]) -> str:
@@ -111,7 +124,10 @@ def test_a_refresh_killed_at_each_point_of_its_writes_leaves_the_old_or_the_new_
     assert f"models:     {len(expected)}" in show_in_process(capsys)
     assert not (refreshed_dir / "damaged").exists()
     assert len(temp_files(refreshed_dir)) == (1 if "_temp_" in point else 0)
-    assert history_refreshes(refreshed_dir) == (2 if point == "history_written" else 1)
+    recorded = CRASH_POINTS.index(point) >= RECORDED_FROM
+    assert history_refreshes(refreshed_dir) == (2 if recorded else 1)
+    # Folded into the base or not, each change is read once: 45 added and 40 removed.
+    assert len(history_state(refreshed_dir)["events"]) == (85 if recorded else 0)
 
     stand_in.set_payload(LATEST)
     result = Catalog().refresh()  # the next write cleans up after the dead one and catches up
@@ -119,7 +135,7 @@ def test_a_refresh_killed_at_each_point_of_its_writes_leaves_the_old_or_the_new_
     assert (result.fetched, stored_ids(refreshed_dir)) == (True, LATEST_IDS)
     assert temp_files(refreshed_dir) == []
     assert len(models_files(refreshed_dir)) == 2
-    assert history_refreshes(refreshed_dir) == (3 if point == "history_written" else 2)
+    assert history_refreshes(refreshed_dir) == (3 if recorded else 2)
 
 
 def test_kill_after_kill_leaves_one_dead_writers_file_at_most(
@@ -247,7 +263,7 @@ def test_thirty_random_kills_during_refreshes_never_leave_an_unreadable_store(
         assert now in (current, ids_of(body)), f"attempt {attempts}: the store is neither old nor new"
         outcomes["new" if now == ids_of(body) else "old"] += 1
         assert not (catalog_dir / "damaged").exists()
-        json.loads((catalog_dir / "history.json").read_text(encoding="utf-8"))
+        history_state(catalog_dir)
         most_temp_files = max(most_temp_files, len(temp_files(catalog_dir)))
         most_models_files = max(most_models_files, len(models_files(catalog_dir)))
         assert most_temp_files <= 1 and most_models_files <= 3, "leftovers pile up"

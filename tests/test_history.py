@@ -18,6 +18,7 @@ from catalog import Catalog
 from catalog.errors import StoreError
 from catalog.fetch.normalize import normalize_models
 from catalog.history.changes import diff_models
+from catalog.history.document import HistoryDocument
 from catalog.history.record import HISTORY_NAME, apply_refresh, empty_state
 from catalog.present.changes import chart_steps
 from catalog.storage.store import Store
@@ -217,8 +218,8 @@ def test_a_schema_1_history_starts_keeping_scores_without_reporting_them(
     assert refresh(catalog, stand_in, [scored("a/m", "0.000001", "0.000002", intelligence=50)]) == (
         "1 models: 0 added, 0 removed, 0 repriced"
     )
-    state = json.loads(path.read_text())
-    assert state["schema_version"] == 2
+    state = HistoryDocument(Store(catalog_dir)).read().state
+    assert state["schema_version"] == 3
     assert state["models"]["a/m"]["scores"] == {"intelligence_index": 50.0}
     clock.advance(hours=1)
     assert refresh(catalog, stand_in, [scored("a/m", "0.000001", "0.000002", intelligence=51)]) == (
@@ -395,18 +396,20 @@ def test_a_failed_history_write_is_caught_up_by_the_next_refresh(
 ):
     catalog = Catalog()
     refresh(catalog, stand_in, [model("a/one"), model("b/two")])
-    real_write_json = Store.write_json
+    real_write_json, real_create = Store.write_json, Store.create_document
 
     def disk_full(self: Store, name: str, content: Any) -> None:
         raise StoreError(f"cannot write {self.directory / name}: No space left on device")
 
-    monkeypatch.setattr(Store, "write_json", disk_full)
+    monkeypatch.setattr(Store, "write_json", disk_full)  # the base
+    monkeypatch.setattr(Store, "create_document", disk_full)  # an entry after it
     clock.advance(days=1)
     summary = refresh(catalog, stand_in, [model("a/one", "0.000002")])
     assert summary.startswith("1 models: 0 added, 1 removed, 1 repriced; change history not updated: ")
     assert catalog.snapshot().count == 1  # the catalog itself was refreshed
 
     monkeypatch.setattr(Store, "write_json", real_write_json)
+    monkeypatch.setattr(Store, "create_document", real_create)
     clock.advance(days=1)
     assert (
         refresh(catalog, stand_in, [model("a/one", "0.000002")]) == "1 models: 0 added, 1 removed, 1 repriced"

@@ -114,19 +114,23 @@ def test_twenty_racing_refreshes_and_resets_from_four_processes_lose_nothing(ref
 # -- kills ---------------------------------------------------------------------------------------
 
 # Every point of a refresh's writes: before the upload of the models, midway through it, once it is
-# stored; then the pointer and the history, before and after. The catalog is the new one once the
-# pointer is replaced; the history comes after it.
+# stored; then the pointer, before and after; then the history's entry, before and after, and the
+# new base it is folded into (it grows the 40-model base by over a quarter), before and after. The
+# catalog is the new one once the pointer is replaced; the history comes after it.
 CRASH_POINTS = [
     "models_upload_started",
     "models_uploading",
     "models_written",
     "catalog_upload_started",
     "catalog_written",
+    "entry_upload_started",
+    "entry_written",
     "history_upload_started",
     "history_written",
 ]
 NEW_FROM = CRASH_POINTS.index("catalog_written")
-QUICK_POINTS = ("models_uploading", "catalog_written")
+RECORDED_FROM = CRASH_POINTS.index("entry_written")
+QUICK_POINTS = ("models_uploading", "catalog_written", "entry_written")
 
 
 @pytest.mark.parametrize(
@@ -153,12 +157,14 @@ def test_a_refresh_killed_at_each_point_of_its_uploads_leaves_the_old_or_the_new
     shown, err = capsys.readouterr()
     assert err == ""
     assert f"models:     {len(expected)}" in shown
-    assert load_history(S3Store(refreshed_bucket)).refreshes == (2 if point == "history_written" else 1)
+    recorded = CRASH_POINTS.index(point) >= RECORDED_FROM
+    history = load_history(S3Store(refreshed_bucket))
+    assert (history.refreshes, len(history.events())) == ((2, 85) if recorded else (1, 0))
 
     stand_in.set_payload(LATEST)
     result = Catalog().refresh()  # the next write goes past the dead one's files and catches up
     assert (result.fetched, stored_ids(refreshed_bucket)) == (True, ids_of(LATEST))
-    assert load_history(S3Store(refreshed_bucket)).refreshes == (3 if point == "history_written" else 2)
+    assert load_history(S3Store(refreshed_bucket)).refreshes == (3 if recorded else 2)
     assert not [name for name in objects(refreshed_bucket) if name.startswith("damaged/")]
 
 

@@ -90,7 +90,15 @@ def test_a_refresh_persists_the_catalog_and_its_history(refreshed_bucket: str, s
     assert result.summary() == "45 models: 45 added, 40 removed, 0 repriced"
     assert Catalog().snapshot().count == 45  # a new process reads it from the bucket
     generations = [f"models-00000{g}.parquet" for g in (1, 2, 3)]  # all within the grace period
-    assert objects(refreshed_bucket) == ["catalog.json", "history.json", *generations]
+    # The refresh's history entry, folded into a new base (it grew the base by over a quarter),
+    # stays for the grace period too.
+    assert objects(refreshed_bucket) == [
+        "catalog.json",
+        "history-log/000000000001.json",
+        "history.json",
+        *generations,
+    ]
+    assert json.loads(get_text(refreshed_bucket, "history.json"))["log_included"] == 1
     history = load_history(open_store())
     assert (history.refreshes, len(history.events())) == (2, 85)
 

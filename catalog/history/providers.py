@@ -1,6 +1,6 @@
 """Providers in the change history: per model, hosting providers added, removed and repriced.
 
-`history.json` keeps each model's providers as the last provider refresh saw them (prices as
+The history keeps each model's providers as the last provider refresh saw them (prices as
 OpenRouter's decimal strings, zero fields left out, by the model rules of `catalog.history.changes`):
 
     "providers": {"meta-llama/llama-3.3-70b-instruct":
@@ -27,7 +27,8 @@ from typing import Any
 import pandas as pd
 
 from catalog.history.changes import PROVIDER_KINDS, observe, price_changes
-from catalog.history.record import HISTORY_NAME, _read_for_update, format_stamp
+from catalog.history.document import HistoryDocument
+from catalog.history.state import format_stamp
 from catalog.storage.interface import CatalogStore
 
 
@@ -51,12 +52,13 @@ def record_providers(
     None when there was nothing to compare with: the history has not started (no live refresh
     yet), or this is the first provider refresh it sees (recorded as the providers' baseline).
     """
-    state, document, _ = _read_for_update(store)
+    history = HistoryDocument(store)
+    state, version, _ = history.read_for_update()
     if state["baseline_at"] is None:
         return None
     baseline = "providers" not in state
     state, changes = apply_providers(state, endpoints, answered, at)
-    store.replace_json(HISTORY_NAME, state, replacing=document)  # the caller holds the writers' lock
+    history.write(state, replacing=version)  # the caller holds the writers' lock
     return None if baseline else changes
 
 

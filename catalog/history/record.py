@@ -1,8 +1,9 @@
 """The change history beside the catalog: what was added, removed, repriced, retiered and rescored.
 
-`history.json` in the catalog directory holds, per model, only what changed:
+The history (`history.json` and the entries after it, see `catalog.history.document`) holds, per
+model, only what changed:
 
-    {"schema_version": 2,
+    {"schema_version": 3,
      "baseline_at": "2025-12-02T10:00:00Z",  # the first live refresh the history saw
      "last_refresh_at": "...", "refreshes": 42,
      "models": {"openai/gpt-4o": {"name": "...", "first_seen": "...", "prices": {"prompt": "0.0000025"},
@@ -36,30 +37,51 @@ the history still reports its changes.)
 Saved responses imported as past refreshes (`catalog.history.backfill`) go through the same rules:
 the refreshes are replayed in order with the imported ones among them.
 
-This module records the file (under the store's lock); `catalog.history.view` reads it for display.
+This module records a refresh (under the store's lock) through `catalog.history.document`, which
+stores each write as a small entry after a base; `catalog.history.view` reads it for display.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
 from catalog.errors import StoreError
 from catalog.history.changes import KINDS, ChangeSummary, Observed, observe, price_changes, score_changes
-from catalog.storage.interface import CatalogStore, Document, WriteConflict
+from catalog.history.document import HistoryDocument, HistoryVersion
+from catalog.history.state import (  # the history's shape: imported from here by older callers
+    HISTORY_NAME,
+    SCHEMA_VERSION,
+    empty_state,
+    format_stamp,
+    parse_stamp,
+    parse_state,
+)
+from catalog.storage.interface import CatalogStore, WriteConflict
 
-SCHEMA_VERSION = 2  # 2: scores and `rescored` events
+__all__ = [
+    "HISTORY_NAME",
+    "SCHEMA_VERSION",
+    "Listed",
+    "Recorded",
+    "apply_listing",
+    "apply_refresh",
+    "empty_state",
+    "format_stamp",
+    "listing_of",
+    "parse_stamp",
+    "parse_state",
+    "read_recorded",
+    "record_refresh",
+]
+
 MAX_ATTEMPTS = 20  # read-modify-write rounds lost to other replicas before giving up
-HISTORY_NAME = "history.json"
 
 
 @dataclass(frozen=True)
@@ -78,24 +100,25 @@ def record_refresh(
     previous_live: pd.DataFrame | None = None,
     previous_at: datetime | None = None,
 ) -> Recorded:
-    """Fold one live catalog into the history file of `store` (the caller holds `store.locked()`).
+    """Fold one live catalog into the history of `store` (the caller holds `store.locked()`).
 
-    The file is replaced only if it is still the version read (a compare-and-swap on S3); when
-    another writer got there first, it is read again and this refresh folded into it.
+    It is written only over the version read (a compare-and-swap); when another writer got there
+    first, it is read again and this refresh folded into it.
 
     `previous_live` is the live catalog stored before this one, if any: it becomes the baseline
     when there is no history yet.
     """
     notices: list[str] = []
+    history = HistoryDocument(store)
     for attempt in range(MAX_ATTEMPTS):
-        state, document, notice = _read_for_update(store)
+        state, version, notice = history.read_for_update()
         if notice:
             notices.append(notice)
         if state["baseline_at"] is None and previous_live is not None and previous_at is not None:
             state, _ = apply_refresh(state, previous_live, previous_at)
         state, changes = apply_refresh(state, frame, at)
         try:
-            store.replace_json(HISTORY_NAME, state, replacing=document)
+            history.write(state, replacing=version)
         except WriteConflict:
             # Another replica recorded its refresh meanwhile: fold this one into theirs, after a
             # random pause so racing writers stop colliding in step.
@@ -103,17 +126,6 @@ def record_refresh(
             continue
         return Recorded(changes, " ".join(notices) or None)
     raise StoreError(f"{HISTORY_NAME} was replaced by other writers {MAX_ATTEMPTS} times in a row")
-
-
-def empty_state() -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "baseline_at": None,
-        "last_refresh_at": None,
-        "refreshes": 0,
-        "models": {},
-        "events": [],
-    }
 
 
 @dataclass(frozen=True)
@@ -261,177 +273,12 @@ def _present_entry(
     return kept
 
 
-def read_recorded(store: CatalogStore) -> tuple[dict[str, Any], Document | None]:
-    """The history of `store` and the document it was read from (None when there is none yet);
-    nothing is moved: StoreError when it cannot be read."""
-    document = store.read_document(HISTORY_NAME)
-    if document is None:
-        return empty_state(), None
-    try:
-        return parse_state(document.data.decode("utf-8")), document
-    except UnicodeDecodeError as error:
-        raise StoreError(f"cannot read {store.location.rstrip('/')}/{HISTORY_NAME}: {error}") from None
-    except ValueError as error:
-        raise StoreError(f"the change history cannot be read ({error})") from None
+def read_recorded(store: CatalogStore) -> tuple[dict[str, Any], HistoryVersion]:
+    """The history of `store` and the version it was read at; nothing is moved: StoreError when
+    it cannot be read."""
+    return HistoryDocument(store).read_strict()
 
 
-def _read_for_update(store: CatalogStore) -> tuple[dict[str, Any], Document | None, str | None]:
+def read_for_update(store: CatalogStore) -> tuple[dict[str, Any], HistoryVersion, str | None]:
     """The history to update, the version read (to replace only that one), and a notice of damage."""
-    document = store.read_document(HISTORY_NAME)
-    if document is None:
-        return empty_state(), None, None
-    try:
-        return parse_state(document.data.decode("utf-8")), document, None
-    except _NewerSchema as error:
-        raise StoreError(str(error)) from None
-    except ValueError as error:  # UnicodeDecodeError included
-        moved_to = store.move_document_aside(HISTORY_NAME, str(error))
-        notice = (
-            f"The change history could not be read ({error}); it was moved to {moved_to} "
-            "and starts again now."
-        )
-        return empty_state(), document, notice
-
-
-class _NewerSchema(ValueError):
-    pass
-
-
-def parse_state(text: str) -> dict[str, Any]:
-    """The state in `text`; ValueError when it is not a history this version can use.
-
-    Every field the page, `changes` and a refresh read is checked for type (and every time for
-    being one): a history of valid JSON with `"refreshes": "many"` or a list where prices go once
-    failed each refresh after the catalog was written.
-    """
-    try:
-        state = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not JSON: {error}") from None
-    except RecursionError:
-        raise ValueError("nested too deeply to be a history") from None
-    if not isinstance(state, dict):
-        raise ValueError("not a JSON object")
-    version = state.get("schema_version")
-    if not isinstance(version, int):
-        raise ValueError("no schema version")
-    if version > SCHEMA_VERSION:
-        raise _NewerSchema(f"{HISTORY_NAME} was written by a newer version (schema {version})")
-    models, events = state.get("models"), state.get("events")
-    if not isinstance(models, dict):
-        raise ValueError("models are not a map of model entries")
-    for model_id, entry in models.items():
-        _check_entry(model_id, entry)
-    if not isinstance(events, list):
-        raise ValueError("events are not a list of changes")
-    for event in events:
-        _check_event(event)
-    imports = state.get("imports", [])
-    if not isinstance(imports, list) or not all(
-        isinstance(i, dict) and isinstance(i.get("sha256"), str) and isinstance(i.get("at"), str)
-        for i in imports
-    ):
-        raise ValueError("imports are not a list of imported files")
-    if not isinstance(state.get("providers", {}), dict):
-        raise ValueError("providers are not a map of models")
-    for key in ("baseline_at", "last_refresh_at"):
-        if state.get(key) is not None:
-            _check_stamp(state[key], key)
-    refreshes = state.setdefault("refreshes", 0)
-    if isinstance(refreshes, bool) or not isinstance(refreshes, int) or refreshes < 0:
-        raise ValueError(f"refreshes is not a count ({str(refreshes)[:40]!r})")
-    return state
-
-
-def _check_stamp(value: Any, what: str) -> None:
-    try:
-        parse_stamp(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} is not a time ({str(value)[:40]!r})") from None
-
-
-def _check_prices(prices: Any, what: str, *, pairs: bool = False) -> None:
-    def is_price(value: Any) -> bool:
-        if not isinstance(value, str) or len(value) > 64:
-            return False
-        try:
-            return Decimal(value).is_finite()
-        except ArithmeticError:  # decimal.InvalidOperation: not a number
-            return False
-
-    if not isinstance(prices, dict) or not all(
-        isinstance(field, str)
-        and (
-            (isinstance(value, list) and len(value) == 2 and all(map(is_price, value)))
-            if pairs
-            else is_price(value)
-        )
-        for field, value in prices.items()
-    ):
-        raise ValueError(f"{what}: prices are not decimal texts by field")
-
-
-def _check_entry(model_id: str, entry: Any) -> None:
-    what = f"model {model_id[:80]!r}"
-    if not isinstance(entry, dict):
-        raise ValueError(f"{what} is not an entry")
-    _check_stamp(entry.get("first_seen"), f"{what}: first_seen")
-    for key in ("removed_at", "last_seen"):
-        if key in entry:
-            _check_stamp(entry[key], f"{what}: {key}")
-    if not isinstance(entry.get("name", ""), str) or not isinstance(entry.get("tiers", ""), str):
-        raise ValueError(f"{what}: name or tiers is not a text")
-    if "raw" in entry and not isinstance(entry["raw"], str):
-        raise ValueError(f"{what}: raw is not a text")
-    _check_prices(entry.get("prices", {}), what)
-    _check_scores(entry.get("scores", {}), what)
-
-
-def _check_event(event: Any) -> None:
-    if (
-        not isinstance(event, dict)
-        or event.get("change") not in KINDS
-        or not isinstance(event.get("id"), str)
-    ):
-        raise ValueError("events are not a list of changes")
-    what = f"the {event['change']} event of {event['id'][:80]!r}"
-    _check_stamp(event.get("at"), f"{what}: at")
-    if "prices" in event:
-        _check_prices(event["prices"], what, pairs=event["change"] in ("repriced", "provider_repriced"))
-    if "provider" in event and not isinstance(event["provider"], str):
-        raise ValueError(f"{what}: provider is not a name")
-    tiers = event.get("tiers", ["", ""])
-    if not (isinstance(tiers, list) and len(tiers) == 2 and all(isinstance(t, str) for t in tiers)):
-        raise ValueError(f"{what}: tiers are not a pair of texts")
-    _check_scores(event.get("scores", {}), what, pairs=True)
-
-
-def _check_scores(scores: Any, what: str, *, pairs: bool = False) -> None:
-    def is_score(value: Any) -> bool:
-        return value is None or (
-            isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-        )
-
-    if not isinstance(scores, dict) or not all(
-        isinstance(name, str)
-        and (
-            (isinstance(value, list) and len(value) == 2 and all(map(is_score, value)))
-            if pairs
-            else is_score(value)
-        )
-        for name, value in scores.items()
-    ):
-        raise ValueError(f"{what}: scores are not numbers by name")
-
-
-def format_stamp(moment: datetime) -> str:
-    """A time as the history file writes it: UTC, to the second."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_stamp(text: str) -> datetime:
-    """A stamp of the history file as an aware UTC datetime."""
-    moment = datetime.fromisoformat(text)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return HistoryDocument(store).read_for_update()

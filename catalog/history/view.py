@@ -1,8 +1,8 @@
 """Reading the change history: events, removed models, "new" badges, price series.
 
-`catalog.history.record` records `history.json`; this module reads it (`Catalog.history()` reads it
-again only when the file changed) into frames. `catalog.present.changes` orders and words them for
-the page, the feed and the CLI.
+`catalog.history.record` records the history (`catalog.history.document` stores it); this module
+reads it (`Catalog.history()` reads it again only when it changed) into frames.
+`catalog.present.changes` orders and words them for the page, the feed and the CLI.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ import pandas as pd
 from catalog.errors import StoreError
 from catalog.fetch.columns import COLUMNS, build_frame
 from catalog.fetch.normalize import normalize_models
-from catalog.history.record import HISTORY_NAME, empty_state, parse_stamp, parse_state
+from catalog.history.document import HistoryDocument
+from catalog.history.state import empty_state, parse_stamp
 from catalog.pricing.fields import VARIABLE, display_unit
 from catalog.pricing.money import plain_decimal
 from catalog.settings import REMOVED_GRACE_DAYS
@@ -313,33 +314,41 @@ _cache_lock = threading.Lock()
 def load_history(source: CatalogStore | str | os.PathLike[str] | None = None) -> History:
     """The history of a store (or of the store at a location, default `CATALOG_DIR`).
 
-    Costs one `stat` (a memory read on S3, where a poll follows the file) when it has not changed.
+    Costs one `stat` and a scandir of the log's small folder (memory reads on S3, where a poll
+    follows them) when it has not changed.
     """
     store = open_store(source) if source is None or isinstance(source, str | os.PathLike) else source
     key = store.location
-    version = store.document_version(HISTORY_NAME)
+    document = HistoryDocument(store)
+    version = document.version()
     with _cache_lock:
         cached = _cache.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]
-    history = _read(store, version)
+    history = _read(document, version)
     with _cache_lock:
         _cache[key] = (version, history)
     return history
 
 
-def _read(store: CatalogStore, version: Hashable | None) -> History:
+def _read(document: HistoryDocument, version: Hashable) -> History:
     try:
-        document = store.read_document(HISTORY_NAME)
+        found = document.read()
     except StoreError as error:
         return History(notice=f"The change history cannot be read ({error}).", version=version)
-    if document is None:
-        return History(version=version)
-    try:
-        # Not UTF-8: a ValueError, damaged too.
-        return History(parse_state(document.data.decode("utf-8")), version=version)
-    except ValueError as error:
+    except ValueError as error:  # not UTF-8 included
         return History(
             notice=f"The change history cannot be read ({error}); the next refresh starts it again.",
             version=version,
         )
+    notice = None
+    if found.damaged:
+        reasons = "; ".join(reason for _, reason in found.damaged)
+        notice = (
+            f"{len(found.damaged)} change history entr{'y' if len(found.damaged) == 1 else 'ies'} could not "
+            f"be read ({reasons}): {'its' if len(found.damaged) == 1 else 'their'} changes are left out, "
+            "and the next refresh sets them aside."
+        )
+    if found.version.base is None:
+        return History(version=version, notice=notice)
+    return History(found.state, notice=notice, version=version)

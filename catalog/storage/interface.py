@@ -6,7 +6,8 @@ pointer a compare-and-swap register). `open_store` picks one from `CATALOG_DIR`.
 
 Both store the same things under the same names: `catalog.json` (the pointer: metadata naming its
 generation's files), `models-<generation>.parquet`, `endpoints-<generation>.parquet` (every
-model's hosting providers), `history.json`, and `damaged/` for what could not be read.
+model's hosting providers), `history.json` and `history-log/` (the change history: a base and the
+entries after it, see `catalog.history.document`), and `damaged/` for what could not be read.
 """
 
 from __future__ import annotations
@@ -95,6 +96,20 @@ class CatalogStore(Protocol):
 
     def restore_document(self, name: str, previous: Document | None, *, written: Hashable) -> None:
         """Undo a replace_json that wrote version `written`: the file as `previous` read it, or none."""
+
+    def create_document(self, name: str, data: bytes) -> Hashable:
+        """Create a small file (`folder/name`) whole, only if that name is free, and return its
+        version; WriteConflict when another writer took it."""
+
+    def list_documents(self, folder: str) -> list[str]:
+        """The files in a folder of the store, as names (`folder/name`), sorted."""
+
+    def folder_version(self, folder: str) -> Hashable:
+        """What changes whenever a file is created in or removed from the folder; a scandir of a
+        small folder (on S3 a memory read: the poll lists it)."""
+
+    def remove_documents(self, names: list[str]) -> None:
+        """Remove files folded into a newer one (on S3, once no reader can still be reading them)."""
 
     def move_document_aside(self, name: str, reason: str) -> str | Path:
         """Keep a damaged small file under `damaged/`; the next replace_json replaces it."""

@@ -6,21 +6,24 @@ Under `s3://bucket/prefix/` the objects have the names a directory store's files
     models-000042.parquet    immutable: created once (If-None-Match: *), never replaced
     endpoints-000043.parquet the providers, likewise; a generation that changed only one table
                              names the other of an earlier generation
-    history.json             the change history
+    history.json             the change history's base
+    history-log/<number>.json  its entries after the base, each created once (If-None-Match: *)
     damaged/<time>/          copies of what could not be read
 
 A writer creates its generation's files first, under a generation no one has used, then replaces
 `catalog.json` with a conditional write on the ETag it read it at (`If-Match`). A writer that lost
 the race reads the pointer again and writes the next generation: no write is ever overwritten, and
-a reader sees the old pointer or the new one, each naming whole files. The history is replaced the
-same way (`catalog.history.record` folds a refresh into whatever version it finds).
+a reader sees the old pointer or the new one, each naming whole files. The history is written the
+same way (`catalog.history.document`: an entry under the next free number, a base replaced with
+If-Match); its entries folded into a base are deleted after `GENERATION_GRACE_S` too.
 
 Generation files no longer pointed to are deleted by a later write, once the pointer that replaced
 them has been in place for `GENERATION_GRACE_S`: a reader that read an older pointer moments ago
 finishes its download.
 
-Readers never wait for the network: a thread polls the pointer's and the history's ETags (HEAD)
-every `CATALOG_POLL_S` seconds (`catalog.settings`), and `stat_key()` returns the last one seen.
+Readers never wait for the network: a thread polls the pointer's and the history's ETags (HEAD,
+and a LIST of the history's log) every `CATALOG_POLL_S` seconds (`catalog.settings`), and
+`stat_key()` returns the last one seen.
 
 Endpoint from `AWS_ENDPOINT_URL`, credentials from the standard AWS chain (environment, shared
 files, instance roles); neither is logged or stored.
@@ -44,17 +47,17 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import boto3
 import botocore.exceptions
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from botocore.config import Config
 
 from catalog import settings
 from catalog.errors import StoreError, StoreUnavailable
 from catalog.fetch.endpoints import ENDPOINT_COLUMNS
-from catalog.storage.interface import S3_SCHEME, Document, WriteConflict
+from catalog.storage.files import json_bytes
+from catalog.storage.interface import Document, WriteConflict
+from catalog.storage.s3parts import S3Location, Upload, make_clients
 from catalog.storage.store import (
     DAMAGED_DIR,
     META_NAME,
@@ -64,45 +67,19 @@ from catalog.storage.store import (
     StoredMeta,
     _crash_point,
     _first_line,
-    json_bytes,
     read_endpoints_of,
     read_generation,
 )
 
 GENERATION_FILE = re.compile(r"^(?:models|endpoints)-(\d{6,})\.parquet$")
-HISTORY_NAME = "history.json"  # followed by the poll beside the pointer (written by catalog.history.record)
+HISTORY_NAME = "history.json"  # followed by the poll beside the pointer (written by catalog.history.document)
+HISTORY_LOG = "history-log"  # the history's entries after it: listed by the poll
 GENERATION_GRACE_S = 300.0  # an unpointed generation outlives the pointer that replaced it this long
 MAX_WRITE_ATTEMPTS = 20  # pointer swaps lost to other writers before a write gives up
 MAX_PARQUET_BYTES = 1 << 30
 MAX_DOCUMENT_BYTES = 256 << 20
-UPLOAD_CHUNK = 16 << 10
 UNREACHABLE = "unreachable"  # the poll's version while the store does not answer
 _TIMEOUTS = (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTimeoutError)
-_sessions: dict[str | None, boto3.session.Session] = {}
-_session_lock = threading.Lock()
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-
-
-@dataclass(frozen=True)
-class S3Location:
-    bucket: str
-    prefix: str  # "" or "a/b/"
-
-    @classmethod
-    def parse(cls, text: str) -> S3Location:
-        """`s3://bucket/prefix` -> S3Location; StoreError naming what is wrong."""
-        if not text.startswith(S3_SCHEME):
-            raise StoreError(f"{text!r} is not an s3://bucket/prefix location")
-        bucket, _, prefix = text[len(S3_SCHEME) :].partition("/")
-        if not _BUCKET_NAME.match(bucket):
-            raise StoreError(f"{text!r}: {bucket!r} is not an S3 bucket name")
-        parts = [part for part in prefix.split("/") if part]
-        if any(part in (".", "..") or not part.isprintable() for part in parts):
-            raise StoreError(f"{text!r}: the prefix may not hold '.', '..' or control characters")
-        return cls(bucket, "".join(f"{part}/" for part in parts))
-
-    def __str__(self) -> str:
-        return f"{S3_SCHEME}{self.bucket}/{self.prefix}"
 
 
 @dataclass(frozen=True)
@@ -116,34 +93,6 @@ class _Pointer:
     text: str = ""
 
 
-def _make_clients() -> tuple[Any, Any]:
-    """A client for reads (retried) and one for writes (not retried: a retried conditional write
-    could fail on its own first attempt's success)."""
-    endpoint = settings.AWS_ENDPOINT_URL.value()
-    options: dict[str, Any] = {
-        "connect_timeout": 3,
-        "read_timeout": 20,
-        # Checksums only where S3 requires them: several S3-compatible services reject the newer defaults.
-        "request_checksum_calculation": "when_required",
-        "response_checksum_validation": "when_required",
-    }
-    if endpoint:
-        options["s3"] = {"addressing_style": "path"}  # MinIO and most self-hosted services
-    with _session_lock:  # a session loads S3's service model once; creating clients is not thread-safe
-        session = _sessions.get(endpoint)
-        if session is None:
-            session = _sessions[endpoint] = boto3.session.Session()
-        return _client(session, endpoint, 3, options), _client(session, endpoint, 1, options)
-
-
-def _client(
-    session: boto3.session.Session, endpoint: str | None, attempts: int, options: dict[str, Any]
-) -> Any:
-    return session.client(
-        "s3", endpoint_url=endpoint, config=Config(retries={"max_attempts": attempts}, **options)
-    )
-
-
 class S3Store:
     """A catalog under s3://bucket/prefix/; see the module's docstring for the protocol."""
 
@@ -152,7 +101,7 @@ class S3Store:
         self.location = str(self.where)
         self.poll_s = poll_s if poll_s is not None else settings.POLL_S.value()
         self.grace_s = GENERATION_GRACE_S
-        self._reads, self._writes = _make_clients()
+        self._reads, self._writes = make_clients()
         self._lock = threading.RLock()
         self._versions: dict[str, Hashable | None] = {}
         # Before the first read or poll: a version equal to no other (a reader's cache of another
@@ -173,15 +122,60 @@ class S3Store:
         self._ensure_polling()
         return self._versions.get(name, self._unseen)
 
+    def folder_version(self, folder: str) -> Hashable:
+        self._ensure_polling()
+        return self._versions.get(folder, self._unseen)
+
     def poll(self) -> None:
-        """HEAD the pointer and the history: what `stat_key()` and `document_version()` return next."""
+        """HEAD the pointer and the history, LIST the history's log: what `stat_key()`,
+        `document_version()` and `folder_version()` return next."""
         try:
             versions = {name: self._head(name) for name in (META_NAME, HISTORY_NAME)}
+            self.list_documents(HISTORY_LOG)
         except StoreUnavailable:
             # A version of its own: the Catalog reads once more, and says why when that fails too.
-            self._versions[META_NAME] = self._versions[HISTORY_NAME] = UNREACHABLE
+            for name in (META_NAME, HISTORY_NAME, HISTORY_LOG):
+                self._versions[name] = UNREACHABLE
             return
         self._versions.update(versions)
+
+    def list_documents(self, folder: str) -> list[str]:
+        objects, _ = self._list(f"{folder}/")
+        found = sorted((item["Key"][len(self.where.prefix) :], item.get("ETag")) for item in objects)
+        self._versions[folder] = tuple(found)
+        return [name for name, _ in found if not name.rpartition("/")[2].startswith(".")]
+
+    def create_document(self, name: str, data: bytes) -> Hashable:
+        """Create an object only if the name is free (If-None-Match: *); WriteConflict when taken."""
+        _crash_point("entry_upload_started")
+        try:
+            response = self._call(self._writes.put_object, name, Body=data, IfNoneMatch="*")
+        except WriteConflict:
+            raise WriteConflict(f"{self.location}{name} was created by another writer") from None
+        _crash_point("entry_written")
+        return response["ETag"]
+
+    def remove_documents(self, names: list[str]) -> None:
+        """Delete the named objects once they are `grace_s` old: a replica that listed them moments
+        ago may still be reading them, or, having read an older base, about to create one of their
+        names again (it would be taken then, and that replica reads again)."""
+        wanted = set(names)
+        folders = {name.rpartition("/")[0] for name in names}
+        for folder in folders:
+            try:
+                objects, server_now = self._list(f"{folder}/")
+            except StoreError:
+                return  # the next fold removes them
+            for item in objects:
+                name = item["Key"][len(self.where.prefix) :]
+                written_at = item.get("LastModified")
+                if (
+                    name in wanted
+                    and server_now
+                    and written_at
+                    and (server_now - written_at).total_seconds() >= self.grace_s
+                ):
+                    self._delete_quietly(name)
 
     def _ensure_polling(self) -> None:
         if self._poller is not None:
@@ -374,10 +368,13 @@ class S3Store:
             return self._copy_aside(names, datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"), reason)
 
     def move_document_aside(self, name: str, reason: str) -> str:
-        stamp = datetime.now(UTC).strftime(f"{name.partition('.')[0]}-%Y%m%dT%H%M%S%fZ")
+        stem = name.replace("/", "-").partition(".")[0]
+        stamp = datetime.now(UTC).strftime(f"{stem}-%Y%m%dT%H%M%S%fZ")
         target = self._copy_aside([name], stamp, reason)
         if target is None:
             raise StoreError(f"cannot move the damaged {name} aside: it is gone")
+        if "/" in name:  # an entry of the history's log: read as long as it is there
+            self._delete_quietly(name)
         return target
 
     # -- internals -----------------------------------------------------------------------------
@@ -385,7 +382,7 @@ class S3Store:
     def _create(self, name: str, body: bytes, kind: str) -> bool:
         """Create an object that must not exist yet; False when it does."""
         _crash_point(f"{kind}_upload_started")
-        stream = _Upload(body, f"{kind}_uploading")
+        stream = Upload(body, f"{kind}_uploading")
         try:
             self._call(self._writes.put_object, name, Body=stream, IfNoneMatch="*")
         except WriteConflict:
@@ -464,7 +461,7 @@ class S3Store:
         for name in names:
             source = {"Bucket": self.where.bucket, "Key": self.where.prefix + name}
             try:
-                self._call(self._writes.copy_object, target + name, CopySource=source)
+                self._call(self._writes.copy_object, target + name.rpartition("/")[2], CopySource=source)
             except FileNotFoundError:
                 continue
             except StoreError as error:
@@ -540,44 +537,6 @@ def _parquet_bytes(frame: pd.DataFrame) -> bytes:
 def _named_files(meta: StoredMeta) -> set[str]:
     """The generation files a pointer's metadata names."""
     return meta.table_files
-
-
-class _Upload(io.RawIOBase):
-    """An upload's body, handed to the client in small pieces so a crash test can stop one midway."""
-
-    def __init__(self, data: bytes, crash_point: str) -> None:
-        super().__init__()
-        self._data = io.BytesIO(data)
-        self._size = len(data)
-        self._crash_point = crash_point
-        self._halfway_crossings = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        return self._data.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._data.tell()
-
-    def read(self, size: int = -1) -> bytes:
-        before = self._data.tell()
-        chunk = self._data.read(size if size < 0 else min(size, UPLOAD_CHUNK))
-        if before < self._size // 2 <= before + len(chunk):
-            # Over plain HTTP the client reads the body twice: to sign it, then to send it.
-            self._halfway_crossings += 1
-            if self._halfway_crossings == 2:
-                _crash_point(self._crash_point)
-        return chunk
-
-    def readinto(self, buffer: Any) -> int:
-        chunk = self.read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
 
 
 def _back_off(attempt: int) -> None:

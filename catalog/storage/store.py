@@ -24,7 +24,6 @@ import functools
 import json
 import os
 import re
-import secrets
 import signal
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, replace
@@ -43,7 +42,18 @@ from catalog.errors import StoreError
 from catalog.fetch.endpoints import ENDPOINT_COLUMNS, endpoints_frame, rows_from_raw
 from catalog.fetch.normalize import build_frame, normalize_models
 from catalog.fetch.redact import without_credentials
-from catalog.storage.interface import Document
+from catalog.storage.files import (
+    TEMP_MARK,
+    create_entry,
+    entry_names,
+    folder_version,
+    fsync_directory,
+    json_bytes,
+    new_temp_file,
+    remove_entries,
+    remove_quietly,
+)
+from catalog.storage.interface import Document, WriteConflict
 
 SCHEMA_VERSION = 2
 META_NAME = "catalog.json"
@@ -55,7 +65,6 @@ MAX_MODEL_COUNT = 10**8
 MAX_ENDPOINTS = 10**9  # provider rows: a model has a few
 ENDPOINTS_PATTERN = re.compile(r"^endpoints-(\d{6,12})\.parquet$")
 TABLE_GLOBS = ("models-*.parquet", "endpoints-*.parquet")
-TEMP_MARK = ".tmp-"
 LOCK_TIMEOUT_S = 120.0
 # Test hook (tests/test_crash.py): SIGKILL this process at the named point of a write, e.g.
 # `CATALOG_CRASH_AT=models_written` (see `_crash_point`). Read once; unset, it costs one comparison.
@@ -389,16 +398,38 @@ class Store:
     def restore_document(self, name: str, previous: Document | None, *, written: Hashable) -> None:
         """Undo a replace_json (caller holds the lock): put back the file as read, or remove it."""
         if previous is None:
-            _remove_quietly(self.directory / name)
+            remove_quietly(self.directory / name)
         else:
             self._atomic_write(name, lambda path: Path(path).write_bytes(previous.data))
 
+    def create_document(self, name: str, data: bytes) -> Hashable:
+        """Create a small file whole, only if the name is free (caller holds the lock); WriteConflict
+        when it is taken."""
+        try:
+            create_entry(self.directory, name, data)
+        except FileExistsError:
+            raise WriteConflict(f"{self.directory / name} was created by another writer") from None
+        except OSError as error:
+            raise StoreError(f"cannot write {self.directory / name}: {error.strerror or error}") from None
+        _crash_point("entry_written")
+        return self.document_version(name)
+
+    def list_documents(self, folder: str) -> list[str]:
+        return entry_names(self.directory, folder)
+
+    def folder_version(self, folder: str) -> Hashable:
+        return folder_version(os.path.join(self.location, folder))  # runs on every rerun: no Path
+
+    def remove_documents(self, names: list[str]) -> None:
+        """Remove files folded into a newer one (caller holds the lock)."""
+        remove_entries(self.directory, names)
+
     def move_document_aside(self, name: str, reason: str) -> Path:
         """Move a damaged small file into `damaged/<stem>-<time>/` (caller holds the lock)."""
-        stem = name.partition(".")[0]
+        stem, base_name = name.replace("/", "-").partition(".")[0], name.rpartition("/")[2]
         target = self.damaged_folder(datetime.now(UTC).strftime(f"{stem}-%Y%m%dT%H%M%S%fZ"))
         try:
-            os.replace(self.directory / name, target / name)
+            os.replace(self.directory / name, target / base_name)
             (target / "REASON.txt").write_text(reason + "\n", encoding="utf-8")
         except OSError as error:
             raise StoreError(f"cannot move the damaged {name} aside: {error.strerror or error}") from None
@@ -421,7 +452,7 @@ class Store:
                 raise StoreError(
                     f"cannot move the damaged files to {target}: {error.strerror or error}"
                 ) from None
-            _fsync_directory(self.directory)
+            fsync_directory(self.directory)
             return target
 
     def damaged_folder(self, name: str) -> Path:
@@ -485,7 +516,7 @@ class Store:
         """Write to a temp file in the same directory, fsync, then os.replace onto `name`."""
         kind = name.partition("-")[0].partition(".")[0]  # "models", "catalog" or "history"
         try:
-            temp = _new_temp_file(self.directory, f".{name}{TEMP_MARK}")
+            temp = new_temp_file(self.directory, f".{name}{TEMP_MARK}")
         except OSError as error:  # a read-only or full directory
             raise StoreError(f"cannot write {self.directory / name}: {error.strerror or error}") from None
         try:
@@ -495,19 +526,19 @@ class Store:
                 os.fsync(handle.fileno())
             _crash_point(f"{kind}_temp_written")
             os.replace(temp, self.directory / name)
-            _fsync_directory(self.directory)
+            fsync_directory(self.directory)
             _crash_point(f"{kind}_written")
         except OSError as error:
-            _remove_quietly(temp)
+            remove_quietly(temp)
             raise StoreError(f"cannot write {self.directory / name}: {error.strerror or error}") from None
         except BaseException:
-            _remove_quietly(temp)
+            remove_quietly(temp)
             raise
 
     def _remove_leftover_temp_files(self) -> None:
         # Writers hold the lock, so any temp file seen now was left by a writer that died.
         for path in self.directory.glob(f".*{TEMP_MARK}*"):
-            _remove_quietly(path)
+            remove_quietly(path)
 
     def _generations_up_to(self, generation: int) -> list[str]:
         names = (p.name for pattern in TABLE_GLOBS for p in self.directory.glob(pattern))
@@ -521,7 +552,7 @@ class Store:
         for pattern in TABLE_GLOBS:
             for path in self.directory.glob(pattern):
                 if path.name not in keep:
-                    _remove_quietly(path)
+                    remove_quietly(path)
 
 
 def _upgraded(meta: StoredMeta, frame: pd.DataFrame) -> pd.DataFrame:
@@ -581,57 +612,11 @@ def _crash_point(point: str) -> None:
     """Test hook: die at once, as under `kill -9`, when CATALOG_CRASH_AT names this point.
 
     Points: {models,catalog,history}_{temp_created,temp_written,written}: the temp file exists
-    (empty), the temp file is complete and synced, the file is in place.
+    (empty), the temp file is complete and synced, the file is in place; `entry_written`: an entry
+    of the change history's log is in place.
     """
     if CRASH_AT is not None and point == CRASH_AT:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-def json_bytes(payload: Any) -> bytes:
-    """A small JSON file's bytes, as every store writes them."""
-    text = json.dumps(payload, indent=1, ensure_ascii=False)
-    if not _encodable(text):
-        text = json.dumps(payload, indent=1)  # lone surrogates (valid JSON escapes) stay escaped
-    return text.encode("utf-8")
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _new_temp_file(directory: Path, prefix: str) -> str:
-    """A new empty file in `directory` for one write. Created 0666 less the process's umask (as any
-    file the process creates), so the store is as shared as its directory."""
-    while True:
-        path = directory / f"{prefix}{secrets.token_hex(8)}"
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:  # 64 random bits taken: try another name
-            continue
-        os.close(descriptor)
-        return str(path)
-
-
-def _remove_quietly(path: str | os.PathLike[str]) -> None:
-    with contextlib.suppress(OSError):
-        os.remove(path)
 
 
 def _iso(moment: datetime | None) -> str | None:
