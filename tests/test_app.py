@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from catalog.fetch.defaults import default_models
 from catalog.present.filters import Filters, apply_filters
 from tests.payloads import catalog_of, model, payload
 from tools.stand_in import StandIn
+from views.table import MODEL_WIDTH_PX, PRICE_WIDTH_PX, on_a_phone
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 DEFAULT_COUNT = len(default_models())
@@ -69,6 +71,20 @@ def test_table_labels_free_variable_and_non_token_prices(app: AppTest) -> None:
     assert table.loc["openai/gpt-4o", "Input $/1M"] == "$2.50"
     assert table.loc["openai/gpt-4o", "Output $/1M"] == "$10.00"
     assert (table["OpenRouter page"].str.startswith("https://openrouter.ai/")).all()
+
+
+def test_the_model_column_is_pinned_and_wide_enough_for_long_names(app: AppTest) -> None:
+    columns = json.loads(app.dataframe[0].proto.columns)
+    # 300 px: about 40 characters, whole; a phone (which says so in its request) gets 170 px, with
+    # the prices beside it.
+    assert columns["Model"]["width"] == MODEL_WIDTH_PX == 300 and columns["Model"]["pinned"] is True
+    assert columns["Input $/1M"]["width"] == columns["Output $/1M"]["width"] == PRICE_WIDTH_PX
+    pixel_7 = "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 Chrome/116.0 Mobile Safari/537.36"
+    desktop = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0 Safari/537.36"
+    )
+    assert on_a_phone({"User-Agent": pixel_7}) and on_a_phone({"Sec-Ch-Ua-Mobile": "?1"})
+    assert not on_a_phone({"User-Agent": desktop, "Sec-Ch-Ua-Mobile": "?0"}) and not on_a_phone({})
 
 
 def test_refresh_shows_every_model_of_every_modality(app: AppTest, stand_in: StandIn) -> None:

@@ -126,3 +126,22 @@ def test_price_history_of_an_unknown_model(history_dir: Path):
     at = AppTest.from_function(price_history_page, args=(str(history_dir), "no/such")).run()
     assert not at.exception
     assert at.caption[0].value.startswith("No price history for this model yet")
+
+
+def test_the_tab_opens_on_the_latest_change_even_when_it_is_older_than_a_month(
+    catalog_dir: Path, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    moments = iter([now - timedelta(days=100), now - timedelta(days=60), now])
+    monkeypatch.setattr("catalog.catalog._now", lambda: current)
+    catalog = Catalog()
+    for prompt in ("0.000001", "0.000002", "0.000002"):  # repriced 60 days ago, unchanged since
+        current = next(moments)
+        stand_in.set_payload(payload([model("a/one", prompt, name="One")]))
+        catalog.refresh(force=True)
+    at = AppTest.from_function(changes_page, args=(str(catalog_dir),)).run()
+    assert not at.exception
+    assert at.date_input(key="changes_dates").value == ((now - timedelta(days=60)).date(), now.date())
+    assert at.dataframe[0].value[["change", "id", "old", "new"]].values.tolist() == [
+        ["repriced", "a/one", "$1.00", "$2.00"]
+    ]

@@ -246,8 +246,12 @@ def _unpriced(unpriced: pd.DataFrame) -> None:
             unpriced[["name", "id", "reason"]],
             hide_index=True,
             key="cost_unpriced",
-            column_order=["name", "id", "reason"],
-            column_config={"name": "Model", "id": "Id", "reason": "Why no cost"},
+            column_order=["name", "reason", "id"],  # the reason beside the model: a phone shows both
+            column_config={
+                "name": st.column_config.TextColumn("Model", pinned=True),
+                "id": "Id",
+                "reason": "Why no cost",
+            },
         )
 
 

@@ -49,10 +49,16 @@ def render_changes(catalog: Catalog) -> None:
 
     first_day = history.baseline_at.date()
     last_day = max(datetime.now(UTC).date(), history.last_refresh_at.date())
+    # The last DEFAULT_RANGE days, stretched back to the latest change: the tab never opens empty
+    # on a history whose last change is older.
+    latest_change = history.events()["at"].max()
+    start_day = last_day - DEFAULT_RANGE
+    if pd.notna(latest_change):
+        start_day = min(start_day, latest_change.date())
     dates_column, kinds_column = st.columns([2, 3])
     picked = dates_column.date_input(
         "Date range (UTC)",
-        value=(max(first_day, last_day - DEFAULT_RANGE), last_day),
+        value=(max(first_day, start_day), last_day),
         min_value=first_day,
         max_value=last_day,
         key="changes_dates",

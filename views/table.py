@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 import pandas as pd
@@ -30,19 +30,27 @@ from views.watch import render_star
 COLUMNS_KEY = "cols"
 MODEL_PARAM = "model"
 
+# The Model column, pinned: wide enough for 98% of the names OpenRouter lists (up to about 40
+# characters) whole; on a phone, narrow enough that the input and output prices fit beside it.
+MODEL_WIDTH_PX, PHONE_MODEL_WIDTH_PX = 300, 170
+PRICE_WIDTH_PX = 175
 PRICE_HELP = "exact, in $ per 1M tokens; a model not priced per token shows its own unit"
 COLUMN_CONFIG = {
     "Status": st.column_config.TextColumn(
         help="new: listed on OpenRouter in the last 7 days; removed: no longer listed"
     ),
-    # Narrow enough that a phone shows the input and output prices beside it.
-    "Model": st.column_config.TextColumn(width=170, pinned=True),
+    "Model": st.column_config.TextColumn(width=MODEL_WIDTH_PX, pinned=True),
     "ID": st.column_config.TextColumn(width="medium"),
     "Pricing": st.column_config.TextColumn(
         help="free, variable (set by a router per request), per token, or another unit"
     ),
-    "Input $/1M": st.column_config.TextColumn(help=f"Input price: {PRICE_HELP}", alignment="right"),
-    "Output $/1M": st.column_config.TextColumn(help=f"Output price: {PRICE_HELP}", alignment="right"),
+    # Wide enough for a unit price whole: "≈$10.78/1M image output".
+    "Input $/1M": st.column_config.TextColumn(
+        help=f"Input price: {PRICE_HELP}", alignment="right", width=PRICE_WIDTH_PX
+    ),
+    "Output $/1M": st.column_config.TextColumn(
+        help=f"Output price: {PRICE_HELP}", alignment="right", width=PRICE_WIDTH_PX
+    ),
     "Cache read $/1M": st.column_config.TextColumn(
         help="Cached input price, exact, in $ per 1M tokens", alignment="right"
     ),
@@ -53,6 +61,15 @@ COLUMN_CONFIG = {
     "OpenRouter page": st.column_config.LinkColumn(display_text="open", validate=r"^https://"),
     **PROVIDER_TABLE_CONFIG,
 }
+
+
+PHONE_MODEL_COLUMN = st.column_config.TextColumn(width=PHONE_MODEL_WIDTH_PX, pinned=True)
+
+
+def on_a_phone(headers: Mapping[str, str]) -> bool:
+    """Whether the request's headers say it comes from a phone (a page cannot know its width before
+    it is drawn): Chromium's mobile client hint, or "Mobi" in the user agent, as mobile browsers send."""
+    return headers.get("Sec-Ch-Ua-Mobile") == "?1" or "Mobi" in headers.get("User-Agent", "")
 
 
 def render_sort() -> str:
@@ -96,7 +113,9 @@ def render_table(shown: ShownTable, total: int, sort: str) -> str | None:
         shown.display,
         hide_index=True,
         column_order=shown_columns + [c for c in provider_columns if c in chosen],
-        column_config=COLUMN_CONFIG,
+        column_config=COLUMN_CONFIG
+        if not on_a_phone(st.context.headers)
+        else {**COLUMN_CONFIG, "Model": PHONE_MODEL_COLUMN},
         on_select="rerun",
         selection_mode="single-row",
         key="table",

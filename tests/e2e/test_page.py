@@ -161,3 +161,21 @@ def test_a_phone_sees_the_costs_beside_the_model(page: Page, app: AppServer) -> 
     assert "Long: Context 1M" in cells and "Tiny: Short Context 8K" not in cells
     expect(page.get_by_text("2 models cannot take this workload", exact=False)).to_be_attached()
     screenshot(page, "page_calculator_narrow")
+
+
+TABS = ["Models", "Charts", "Cost calculator", "Value", "Compare", "What changed"]
+
+
+def test_on_a_phone_the_tab_bar_stays_below_the_header_in_every_tab(page: Page, app: AppServer) -> None:
+    page.set_viewport_size({"width": 420, "height": 900})
+    for tab in TABS:
+        open_app(page, f"{app.url}/?tab={tab.replace(' ', '+')}")
+        for scrolled in (0, 3000):  # at the top, then deep into the tab's content
+            page.get_by_test_id("stMain").evaluate("(main, y) => { main.scrollTop = y; }", scrolled)
+            header = page.get_by_test_id("stHeader").bounding_box()
+            tab_bar = page.get_by_role("tablist").first.bounding_box()
+            assert header is not None and tab_bar is not None
+            assert tab_bar["y"] >= header["y"] + header["height"] - 0.5, (tab, scrolled, tab_bar, header)
+            assert tab_bar["y"] + tab_bar["height"] <= 900, (tab, scrolled, tab_bar)
+            expect(page.get_by_role("tab", name=tab, exact=True)).to_have_attribute("aria-selected", "true")
+    screenshot(page, "page_tab_bar_narrow")

@@ -3,6 +3,7 @@ model's providers in its details, at a desktop width and a phone's."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,9 +78,12 @@ def test_a_models_providers_fit_a_phone_screen(page: Page, app: AppServer) -> No
     screenshot(page, "providers_details_narrow")
 
 
-def test_the_providers_screenshot_is_in_the_readme() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    assert "docs/providers.png" in readme
+def test_the_readme_shows_every_screenshot_in_docs_and_each_is_there() -> None:
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    pictures = set(re.findall(r"docs/[\w.-]+\.png", readme))
+    assert "docs/providers-1400.png" in pictures
+    assert pictures == {f"docs/{path.name}" for path in (root / "docs").glob("*.png")}
 
 
 def test_a_second_server_shows_the_providers_another_fetched_on_its_next_rerun(
