@@ -8,7 +8,6 @@ from pathlib import Path
 import streamlit as st
 
 from catalog import Catalog, CatalogError, settings
-from catalog.catalog import Snapshot
 from catalog.errors import RefreshRefused
 from catalog.fetch.scores import EFFORTS
 from catalog.present.filters import REASONING_CHOICES, Filters, capability_label
@@ -16,6 +15,7 @@ from catalog.present.freshness import age_text, is_stale, stale_warning
 from catalog.present.providers import ProviderFilters
 from catalog.present.table import current_models, escape_markdown
 from catalog.present.text import ignored_note, ignored_values
+from catalog.snapshot import Snapshot
 from views.cached import ShownTable, shared_catalog, views_for
 from views.calculator import render_calculator
 from views.changes import render_changes, render_price_history

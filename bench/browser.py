@@ -12,11 +12,7 @@ is the median of ratios of alternating pairs (which page goes first alternates t
 
 from __future__ import annotations
 
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -24,9 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
+from tools.servers import AppServer, start_app
 
 ROOT = Path(__file__).resolve().parents[1]
+
 CHROMIUM = Path("/usr/bin/chromium")
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SEARCH = "flash"  # a search both pages narrow the table with
@@ -76,51 +73,9 @@ class BrowserPaired:
     limit_ms: float
 
 
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(script: Path, catalog_dir: Path, api_base: str) -> Server:
-    """`streamlit run script` on a free port (from the project's root, so its config applies)."""
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if key != "OPENROUTER_API_KEY"}
-    env |= {"CATALOG_DIR": str(catalog_dir), "OPENROUTER_API_BASE": api_base, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-    command += ["--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    server = Server(f"http://127.0.0.1:{port}", process)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit run {script.name} exited with {process.returncode}")
-        try:
-            if requests.get(f"{server.url}/_stcore/health", timeout=2).text == "ok":
-                return server
-        except requests.RequestException:
-            pass
-        time.sleep(0.05)
-    server.stop()
-    raise RuntimeError(f"streamlit run {script.name} did not answer within 60 s")
+def start_server(script: Path, catalog_dir: Path, api_base: str) -> AppServer:
+    """`streamlit run script` for a measurement: `tools.servers.start_app`, with its output dropped."""
+    return start_app(script, catalog_dir, api_base)
 
 
 def _ratio(work: list[float], limit: list[float]) -> BrowserPaired:

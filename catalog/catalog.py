@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,23 +14,21 @@ import pandas as pd
 from catalog.errors import BadResponse, CatalogError, FetchError, RefreshRefused, StoreError, StoreUnavailable
 from catalog.fetch.client import OpenRouterClient
 from catalog.fetch.defaults import default_models, defaults_as_of
-from catalog.fetch.endpoints import endpoints_frame
 from catalog.fetch.normalize import normalize_models
 from catalog.fetch.providers import (
-    Kept,
     Progress,
-    describe_refresh,
     fetch_all_endpoints,
     merged_endpoints,
 )
 from catalog.fetch.saved import SavedResponse
 from catalog.frames import is_in
-from catalog.history.backfill import Placed, backfill
+from catalog.history.backfill import backfill
 from catalog.history.changes import ChangeSummary, diff_models
 from catalog.history.document import HistoryDocument
-from catalog.history.providers import ProviderChanges, record_providers
+from catalog.history.providers import record_providers
 from catalog.history.record import Recorded, record_refresh
 from catalog.history.view import History, load_history
+from catalog.results import ImportResult, ProvidersResult, RefreshResult
 from catalog.settings import (
     API_BASE,
     API_KEY,
@@ -40,113 +38,12 @@ from catalog.settings import (
     MAX_RESPONSE_MB,
     PROVIDERS_DEADLINE_S,
 )
+from catalog.snapshot import Snapshot
 from catalog.storage.interface import open_store
 from catalog.storage.store import META_NAME, StoreDamaged, StoredMeta
 
 SHRINK_LIMIT = 0.5  # a live refresh may not drop the live catalog under half its size unless forced
 RECENT_REFRESH = timedelta(seconds=60)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One coherent, immutable view of the catalog: models plus where they came from."""
-
-    _models: pd.DataFrame = field(repr=False)
-    source: str  # "defaults" or "live"
-    generation: int
-    fetched_at: datetime | None
-    api_base: str | None
-    defaults_as_of: str | None
-    notice: str | None = None  # something the user should be told (e.g. a damaged store moved aside)
-    _endpoints: pd.DataFrame | None = field(default=None, repr=False)  # None: no provider refresh yet
-    endpoints_fetched_at: datetime | None = None
-    endpoints_file: str | None = field(default=None, repr=False)
-
-    @property
-    def models(self) -> pd.DataFrame:
-        # A shallow copy under copy-on-write: a caller's edits never reach the shared frame.
-        return self._models.copy(deep=False)
-
-    @property
-    def endpoints(self) -> pd.DataFrame:
-        """Every model's hosting providers, one row per model and provider (empty before a refresh)."""
-        if self._endpoints is None:
-            return endpoints_frame([])
-        return self._endpoints.copy(deep=False)
-
-    @property
-    def count(self) -> int:
-        return len(self._models)
-
-    @property
-    def endpoints_count(self) -> int:
-        return 0 if self._endpoints is None else len(self._endpoints)
-
-    @property
-    def is_live(self) -> bool:
-        return self.source == "live"
-
-    def describe_source(self) -> str:
-        if self.is_live and self.fetched_at:
-            return f"live from OpenRouter, refreshed {self.fetched_at:%Y-%m-%d %H:%M} UTC"
-        return f"bundled defaults (prices as of {self.defaults_as_of})"
-
-
-@dataclass(frozen=True)
-class RefreshResult:
-    snapshot: Snapshot
-    previous: Snapshot
-    changes: ChangeSummary
-    problems: tuple[str, ...] = ()
-    fetched: bool = True  # False when another process had just refreshed and its result was adopted
-    changes_from_history: bool = False  # `changes` compare with the history's last live catalog
-    history_note: str | None = None  # the change history could not be updated, or was started again
-
-    def summary(self) -> str:
-        if not self.fetched:
-            return (
-                f"{self.snapshot.count:,} models: another process refreshed moments ago; showing its result"
-            )
-        if not self.previous.is_live and not self.changes_from_history:
-            text = f"{self.snapshot.count:,} models (was {self.previous.count:,} bundled defaults)"
-        else:
-            text = self.changes.describe(self.snapshot.count)
-        skipped = sum(" skipped: " in problem for problem in self.problems)
-        if skipped:
-            text += f"; {skipped:,} unreadable model(s) skipped"
-        if len(self.problems) > skipped:
-            text += f"; {len(self.problems) - skipped:,} unreadable field(s) ignored"
-        if self.history_note:
-            text += f"; {self.history_note}"
-        return text
-
-
-@dataclass(frozen=True)
-class ProvidersResult:
-    snapshot: Snapshot
-    updated: int  # models whose providers are as OpenRouter sent them now
-    kept: tuple[Kept, ...]  # models whose request failed: their earlier providers stay
-    problems: tuple[str, ...] = ()
-    changes: ProviderChanges | None = None  # None when the change history has not started
-    history_note: str | None = None
-
-    def summary(self) -> str:
-        text = describe_refresh(self.updated, list(self.kept))
-        text += f"; {self.snapshot.endpoints_count:,} providers in all"
-        if self.changes is not None:
-            text += f"; {self.changes.describe()}"
-        if self.problems:
-            text += f"; {len(self.problems):,} unreadable provider field(s) ignored"
-        if self.history_note:
-            text += f"; {self.history_note}"
-        return text
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    placed: tuple[Placed, ...]  # each file, oldest first
-    history: History  # the history after the import
-    applied: Snapshot | None  # the newest file made current (`apply_latest`)
 
 
 class Catalog:

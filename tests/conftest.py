@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
+from catalog import Catalog
 from tests import payloads
 from tests.moto_server import MotoServer
 from tools.stand_in import StandIn
@@ -73,3 +74,13 @@ def s3_catalog(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch, tmp_pat
     location = f"s3://{moto_server.bucket()}/catalog"
     monkeypatch.setenv("CATALOG_DIR", location)
     return location
+
+
+@pytest.fixture
+def refreshed_bucket(s3_catalog: str, stand_in: StandIn) -> str:
+    """The s3_catalog location after one live refresh of `payloads.OLD_CATALOG`; the stand-in now
+    serves `payloads.NEW_CATALOG`."""
+    stand_in.set_payload(payloads.OLD_CATALOG)
+    Catalog().refresh()
+    stand_in.set_payload(payloads.NEW_CATALOG)
+    return s3_catalog

@@ -6,14 +6,17 @@ endpoint (`AWS_ENDPOINT_URL`) and dummy credentials, set in each test's environm
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
+import boto3
 import requests
+
+from catalog.storage.s3 import S3Location
+from tools.servers import free_port, stop_process
 
 STARTUP_TIMEOUT_S = 30.0
 # Dummy credentials: moto accepts any; they must never be real ones.
@@ -22,12 +25,6 @@ TEST_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing-secret-canary-5f3a",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class MotoServer:
@@ -59,13 +56,7 @@ class MotoServer:
         raise RuntimeError(f"moto did not answer within {STARTUP_TIMEOUT_S:g} s")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
     def environment(self) -> dict[str, str]:
         """What a process needs to reach this server with the standard AWS chain."""
@@ -77,3 +68,15 @@ class MotoServer:
         response = requests.put(f"{self.url}/{name}", timeout=10)
         response.raise_for_status()
         return name
+
+
+def objects(location: str) -> list[str]:
+    """Every key under the location's prefix, relative to it."""
+    where = S3Location.parse(location)
+    listing = boto3.client("s3").list_objects_v2(Bucket=where.bucket, Prefix=where.prefix)
+    return sorted(item["Key"][len(where.prefix) :] for item in listing.get("Contents", []))
+
+
+def get_text(location: str, name: str) -> str:
+    where = S3Location.parse(location)
+    return boto3.client("s3").get_object(Bucket=where.bucket, Key=where.prefix + name)["Body"].read().decode()

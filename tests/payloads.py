@@ -422,3 +422,8 @@ def crossing_catalog(*, before: bool = False) -> dict[str, Any]:
         model("pixel/painter", "0", "0", name="Pixel: Painter", outputs=("image",), image_output="0.00004"),
     ]
     return payload(models)
+
+
+# Two catalogs in turn, for the tests of a store that has seen one refresh and is about to see another.
+OLD_CATALOG = catalog_of(40, prefix="old-")
+NEW_CATALOG = catalog_of(45, prefix="new-")

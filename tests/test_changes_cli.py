@@ -23,7 +23,7 @@ CSV_HEADER = "change,id,name,at,field,unit,old,new,change_pct"
 
 
 @pytest.fixture
-def logged(catalog_dir: Path, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch) -> Path:
+def three_refreshes_dir(catalog_dir: Path, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A catalog directory after three live refreshes a day apart (03-01 baseline, 03-02, 03-03)."""
     moments = iter([T0, T0 + timedelta(days=1), T0 + timedelta(days=2)])
     monkeypatch.setattr("catalog.catalog._now", lambda: current)
@@ -61,7 +61,7 @@ def run(*args: str, tmp_path: Path) -> str:
     return output.read_text(encoding="utf-8")
 
 
-def test_csv_lists_every_change_with_old_and_new_prices(logged: Path, tmp_path: Path):
+def test_csv_lists_every_change_with_old_and_new_prices(three_refreshes_dir: Path, tmp_path: Path):
     assert run("--format", "csv", tmp_path=tmp_path).splitlines() == [
         CSV_HEADER,
         "added,n/new,New,2026-03-02T09:00:00Z,,,,,",
@@ -76,7 +76,7 @@ def test_csv_lists_every_change_with_old_and_new_prices(logged: Path, tmp_path: 
     ]
 
 
-def test_since_until_and_kind_filter(logged: Path, tmp_path: Path):
+def test_since_until_and_kind_filter(three_refreshes_dir: Path, tmp_path: Path):
     since_second = run("--format", "csv", "--since", "2026-03-03", tmp_path=tmp_path).splitlines()
     assert [line.split(",")[:2] for line in since_second[1:]] == [
         ["added", "'=cmd/evil"],
@@ -93,7 +93,7 @@ def test_since_until_and_kind_filter(logged: Path, tmp_path: Path):
     ]
 
 
-def test_json_and_table_formats(logged: Path, tmp_path: Path):
+def test_json_and_table_formats(three_refreshes_dir: Path, tmp_path: Path):
     records = json.loads(
         run("--format", "json", "--kind", "repriced", "--since", "2026-03-02T09:00Z", tmp_path=tmp_path)
     )
@@ -115,7 +115,7 @@ def test_json_and_table_formats(logged: Path, tmp_path: Path):
     assert len(table) == 9
 
 
-def test_reset_leaves_the_change_log_as_it_was(logged: Path, tmp_path: Path):
+def test_reset_leaves_the_change_log_as_it_was(three_refreshes_dir: Path, tmp_path: Path):
     before = run("--format", "csv", tmp_path=tmp_path)
     assert main(["reset"]) == 0
     assert Catalog().snapshot().source == "defaults"
@@ -135,8 +135,8 @@ def test_a_bad_since_is_a_usage_error(catalog_dir: Path, capsys: pytest.CaptureF
     assert "'last tuesday' is not an ISO-8601 date or time" in capsys.readouterr().err
 
 
-def test_the_module_runs_as_a_command(logged: Path):
-    environment: dict[str, Any] = {**os.environ, "CATALOG_DIR": str(logged)}
+def test_the_module_runs_as_a_command(three_refreshes_dir: Path):
+    environment: dict[str, Any] = {**os.environ, "CATALOG_DIR": str(three_refreshes_dir)}
     done = subprocess.run(
         [sys.executable, "-m", "catalog", "changes", "--format", "csv", "--kind", "removed"],
         cwd=ROOT,

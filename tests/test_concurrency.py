@@ -17,17 +17,13 @@ from typing import Any
 
 import pytest
 
-from catalog import Catalog, Snapshot
-from catalog.fetch.defaults import default_models
+from catalog import Catalog
 from catalog.storage.store import Store
-from tests import payloads
+from tests.catalog_operations import LIVE, check_whole, operate
 from tests.reliability import record
 from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
-LIVE = payloads.catalog_of(300)
-LIVE_IDS = frozenset(m["id"] for m in LIVE["data"])
-DEFAULT_IDS = frozenset(default_models()["id"])
 RUN_S = float(os.environ.get("CONCURRENCY_SECONDS", "12"))
 CLI_SEEDS = (30, 31)
 
@@ -38,7 +34,7 @@ WORKER = r"""
 import json, random, sys, threading, time
 from pathlib import Path
 from catalog import Catalog
-from tests.test_concurrency import operate
+from tests.catalog_operations import operate
 
 deadline, seed, threads, busy = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
 shared = Catalog()
@@ -61,21 +57,6 @@ for worker in workers:
 """
 
 
-def choose(rng: random.Random) -> str:
-    """Mostly refreshes (to collide), some resets (so refreshes must fetch again), many reads."""
-    return rng.choices(["refresh", "reset", "snapshot"], weights=[5, 1, 4])[0]
-
-
-def check_whole(snapshot: Snapshot) -> None:
-    """One snapshot is one whole catalog: counts agree, and the ids are exactly its source's."""
-    ids = frozenset(snapshot.models["id"])
-    if not (snapshot.count == len(snapshot.models) == len(ids)):
-        raise AssertionError(f"torn snapshot: count {snapshot.count}, {len(ids)} ids")
-    expected = LIVE_IDS if snapshot.source == "live" else DEFAULT_IDS
-    if ids != expected:
-        raise AssertionError(f"{snapshot.source} snapshot of generation {snapshot.generation} mixes catalogs")
-
-
 @dataclass
 class Tally:
     events: list[dict[str, Any]]
@@ -84,29 +65,6 @@ class Tally:
     def add(self, event: dict[str, Any]) -> None:
         with self.lock:
             self.events.append(event)
-
-
-def operate(catalog: Catalog, rng: random.Random, who: str, last: int) -> tuple[dict[str, Any], int]:
-    """One random operation, checked: the event to record, and the generation now seen."""
-    op = choose(rng)
-    event: dict[str, Any] = {"who": who, "op": op, "start": time.time()}
-    try:
-        if op == "refresh":
-            result = catalog.refresh()
-            snapshot, event["fetched"] = result.snapshot, result.fetched
-        elif op == "reset":
-            snapshot = catalog.reset()
-        else:
-            snapshot = catalog.snapshot()
-        check_whole(snapshot)
-        if snapshot.generation < last:
-            raise AssertionError(f"generation went back from {last} to {snapshot.generation}")
-        last = snapshot.generation
-        event.update(generation=snapshot.generation, source=snapshot.source)
-    except Exception as error:  # noqa: BLE001 - every one is a failure, reported by the test
-        event["error"] = f"{type(error).__name__}: {error}"
-    event["end"] = time.time()
-    return event, last
 
 
 def thread_worker(tally: Tally, catalog: Catalog, name: str, deadline: float, seed: int, busy: Path) -> None:

@@ -27,8 +27,8 @@ from tests.reliability import record
 from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
-OLD = payloads.catalog_of(40, prefix="old-")
-NEW = payloads.catalog_of(45, prefix="new-")
+OLD = payloads.OLD_CATALOG
+NEW = payloads.NEW_CATALOG
 LATEST = payloads.catalog_of(50, prefix="latest-")
 
 
@@ -102,7 +102,7 @@ def show_in_process(capsys: pytest.CaptureFixture[str]) -> str:
 
 
 @pytest.fixture
-def live_store(stand_in: StandIn, catalog_dir: Path) -> Path:
+def refreshed_dir(stand_in: StandIn, catalog_dir: Path) -> Path:
     """CATALOG_DIR with the OLD live catalog and a history of one refresh; the stand-in serves NEW."""
     stand_in.set_payload(OLD)
     Catalog().refresh()
@@ -113,51 +113,51 @@ def live_store(stand_in: StandIn, catalog_dir: Path) -> Path:
 
 @pytest.mark.parametrize("point", CRASH_POINTS)
 def test_a_refresh_killed_at_each_point_of_its_writes_leaves_the_old_or_the_new_catalog(
-    live_store: Path, stand_in: StandIn, capsys: pytest.CaptureFixture[str], point: str
+    refreshed_dir: Path, stand_in: StandIn, capsys: pytest.CaptureFixture[str], point: str
 ) -> None:
     killed = cli("refresh", CATALOG_CRASH_AT=point)
     killed.communicate(timeout=60)
     assert killed.returncode == -signal.SIGKILL
 
     expected = NEW_IDS if CRASH_POINTS.index(point) >= NEW_FROM else OLD_IDS
-    assert stored_ids(live_store) == expected
+    assert stored_ids(refreshed_dir) == expected
     assert f"models:     {len(expected)}" in show_in_process(capsys)
-    assert not (live_store / "damaged").exists()
-    assert len(temp_files(live_store)) == (1 if "_temp_" in point else 0)
+    assert not (refreshed_dir / "damaged").exists()
+    assert len(temp_files(refreshed_dir)) == (1 if "_temp_" in point else 0)
     recorded = CRASH_POINTS.index(point) >= RECORDED_FROM
-    assert history_refreshes(live_store) == (2 if recorded else 1)
+    assert history_refreshes(refreshed_dir) == (2 if recorded else 1)
     # Folded into the base or not, each change is read once: 45 added and 40 removed.
-    assert len(history_state(live_store)["events"]) == (85 if recorded else 0)
+    assert len(history_state(refreshed_dir)["events"]) == (85 if recorded else 0)
 
     stand_in.set_payload(LATEST)
     result = Catalog().refresh()  # the next write cleans up after the dead one and catches up
 
-    assert (result.fetched, stored_ids(live_store)) == (True, LATEST_IDS)
-    assert temp_files(live_store) == []
-    assert len(models_files(live_store)) == 2
-    assert history_refreshes(live_store) == (3 if recorded else 2)
+    assert (result.fetched, stored_ids(refreshed_dir)) == (True, LATEST_IDS)
+    assert temp_files(refreshed_dir) == []
+    assert len(models_files(refreshed_dir)) == 2
+    assert history_refreshes(refreshed_dir) == (3 if recorded else 2)
 
 
 def test_kill_after_kill_leaves_one_dead_writers_file_at_most(
-    live_store: Path, stand_in: StandIn, capsys: pytest.CaptureFixture[str]
+    refreshed_dir: Path, stand_in: StandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = models_files(live_store)
+    before = models_files(refreshed_dir)
     for point in ["models_written", "models_temp_written", "models_written", "models_written"]:
         killed = cli("refresh", CATALOG_CRASH_AT=point)
         killed.communicate(timeout=60)
         assert killed.returncode == -signal.SIGKILL
-        assert len(models_files(live_store)) <= len(before) + 1
-        assert len(temp_files(live_store)) <= 1
-        assert stored_ids(live_store) == OLD_IDS
+        assert len(models_files(refreshed_dir)) <= len(before) + 1
+        assert len(temp_files(refreshed_dir)) <= 1
+        assert stored_ids(refreshed_dir) == OLD_IDS
     show_in_process(capsys)
     Catalog().refresh()
-    assert (len(models_files(live_store)), temp_files(live_store)) == (2, [])
+    assert (len(models_files(refreshed_dir)), temp_files(refreshed_dir)) == (2, [])
 
 
 def test_a_refresh_killed_while_fetching_leaves_the_old_catalog_untouched(
-    live_store: Path, stand_in: StandIn, capsys: pytest.CaptureFixture[str]
+    refreshed_dir: Path, stand_in: StandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = {p.name: p.read_bytes() for p in live_store.iterdir() if p.is_file()}
+    before = {p.name: p.read_bytes() for p in refreshed_dir.iterdir() if p.is_file()}
     stand_in.set_mode("drip")  # the body arrives a few bytes at a time
     refresh = cli("refresh")
     deadline = time.monotonic() + 30
@@ -168,7 +168,7 @@ def test_a_refresh_killed_while_fetching_leaves_the_old_catalog_untouched(
     refresh.communicate(timeout=30)
 
     assert refresh.returncode == -signal.SIGKILL
-    assert {p.name: p.read_bytes() for p in live_store.iterdir() if p.is_file()} == before
+    assert {p.name: p.read_bytes() for p in refreshed_dir.iterdir() if p.is_file()} == before
     assert f"models:     {len(OLD_IDS)}" in show_in_process(capsys)
 
 

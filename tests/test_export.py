@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from catalog.fetch.normalize import COLUMNS, normalize_models
+from catalog.fetch.columns import COLUMNS
+from catalog.fetch.normalize import normalize_models
 from catalog.present.export import (
     export_bytes,
     export_file_name,

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.fetch.normalize import COLUMNS
+from catalog.fetch.columns import COLUMNS
 from catalog.pricing.fields import (
     PRICE_FIELDS,
     VARIABLE,

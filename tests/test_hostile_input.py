@@ -29,7 +29,8 @@ from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 
 from catalog import Catalog
-from catalog.fetch.normalize import COLUMNS, build_frame, normalize_models
+from catalog.fetch.columns import COLUMNS, build_frame
+from catalog.fetch.normalize import normalize_models
 from catalog.present.export import FORMULA_START, to_csv_bytes
 from catalog.present.table import override_rows, price_rows, table_frame
 from catalog.pricing.fields import PRICE_COLUMNS, PRICE_FIELDS

@@ -48,7 +48,8 @@ def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def live_store(stand_in: StandIn, catalog_dir: Path) -> Path:
+def live_catalog_dir(stand_in: StandIn, catalog_dir: Path) -> Path:
+    """CATALOG_DIR holding a live catalog of the stand-in's models (one refresh)."""
     Catalog(catalog_dir).refresh()
     return catalog_dir
 
@@ -79,8 +80,8 @@ def test_a_next_link_to_another_origin_is_refused_before_any_request(
     assert KEY not in str(caught.value)
 
 
-def test_an_off_host_next_link_leaves_the_store_unchanged(stand_in: StandIn, live_store: Path) -> None:
-    before = digest_files(live_store)
+def test_an_off_host_next_link_leaves_the_store_unchanged(stand_in: StandIn, live_catalog_dir: Path) -> None:
+    before = digest_files(live_catalog_dir)
     stand_in.set_mode("next_offhost")
     result = run_cli("refresh", OPENROUTER_API_KEY=KEY)
     assert result.returncode == 1
@@ -89,7 +90,7 @@ def test_an_off_host_next_link_leaves_the_store_unchanged(stand_in: StandIn, liv
         "not the API's http://127.0.0.1:"
         f"{stand_in.server.server_address[1]}; not followed\n"  # type: ignore[union-attr]
     )
-    assert digest_files(live_store) == before
+    assert digest_files(live_catalog_dir) == before
 
 
 @pytest.mark.parametrize("padded", [f"{KEY}\n", f"{KEY}\r\n", f"  {KEY}\t"], ids=["LF", "CRLF", "blanks"])
@@ -258,9 +259,9 @@ HOSTILE_LINES = {
 
 @pytest.mark.parametrize(("mode", "line"), HOSTILE_LINES.items(), ids=list(HOSTILE_LINES))
 def test_every_hostile_answer_is_one_line_and_changes_nothing(
-    stand_in: StandIn, live_store: Path, mode: str, line: str
+    stand_in: StandIn, live_catalog_dir: Path, mode: str, line: str
 ) -> None:
-    before = digest_files(live_store)
+    before = digest_files(live_catalog_dir)
     stand_in.set_mode(mode)
     stand_in.bomb_mb = 200
     result = run_cli("refresh", OPENROUTER_API_KEY=KEY, OPENROUTER_DEADLINE_S="20")
@@ -268,7 +269,7 @@ def test_every_hostile_answer_is_one_line_and_changes_nothing(
     assert result.stderr.startswith(line)
     assert result.stderr.count("\n") == 1
     assert "unexpected" not in result.stderr and KEY not in result.stderr
-    assert digest_files(live_store) == before
+    assert digest_files(live_catalog_dir) == before
 
 
 BOMB_PROBE = textwrap.dedent(
@@ -334,11 +335,11 @@ def test_peak_memory_of_a_refused_gzip_bomb_stays_under_the_cap(stand_in: StandI
     ids=["size-cap", "model-cap", "size-nan", "models-fraction"],
 )
 def test_the_limits_are_settings(
-    stand_in: StandIn, live_store: Path, mode: str, env: dict[str, str], line: str
+    stand_in: StandIn, live_catalog_dir: Path, mode: str, env: dict[str, str], line: str
 ) -> None:
-    before = digest_files(live_store)
+    before = digest_files(live_catalog_dir)
     stand_in.set_mode(mode)
     result = run_cli("refresh", **env)
     assert result.returncode == 1
     assert result.stderr.startswith(line) and result.stderr.count("\n") == 1
-    assert digest_files(live_store) == before
+    assert digest_files(live_catalog_dir) == before

@@ -10,8 +10,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from catalog.fetch.normalize import COLUMNS, PRICE_COLUMNS, normalize_models
+from catalog.fetch.columns import COLUMNS
+from catalog.fetch.normalize import normalize_models
 from catalog.history.changes import diff_models
+from catalog.pricing.fields import PRICE_COLUMNS
 from tests import payloads
 
 

@@ -29,7 +29,7 @@ EARLIER = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def forty(stand_in: StandIn, catalog_dir: Path) -> Catalog:
+def forty_model_catalog(stand_in: StandIn, catalog_dir: Path) -> Catalog:
     """A live catalog of 40 synthetic models from the stand-in."""
     stand_in.set_payload(payloads.catalog_of(40))
     catalog = Catalog(catalog_dir)
@@ -58,11 +58,13 @@ def digest_files(directory: Path) -> dict[str, str]:
     }
 
 
-def test_every_model_gets_every_provider_with_exact_prices(forty: Catalog, stand_in: StandIn) -> None:
+def test_every_model_gets_every_provider_with_exact_prices(
+    forty_model_catalog: Catalog, stand_in: StandIn
+) -> None:
     seen: list[tuple[int, int]] = []
-    result = forty.refresh_providers(progress=lambda done, total: seen.append((done, total)))
+    result = forty_model_catalog.refresh_providers(progress=lambda done, total: seen.append((done, total)))
     expected = expected_rows(stand_in)
-    endpoints = forty.snapshot().endpoints
+    endpoints = forty_model_catalog.snapshot().endpoints
     assert result.summary() == f"40 models updated; {len(expected):,} providers in all"
     assert len(endpoints) == len(expected)
     for row in endpoints.itertuples(index=False):
@@ -80,13 +82,13 @@ def test_every_model_gets_every_provider_with_exact_prices(forty: Catalog, stand
 
 
 def test_a_failing_model_keeps_its_earlier_providers_with_their_age(
-    forty: Catalog, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
+    forty_model_catalog: Catalog, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(catalog_module, "_now", lambda: EARLIER)
-    forty.refresh_providers()
+    forty_model_catalog.refresh_providers()
     monkeypatch.undo()
     monkeypatch.setenv("OPENROUTER_API_BASE", stand_in.api_base)
-    before = forty.snapshot().endpoints
+    before = forty_model_catalog.snapshot().endpoints
     failing, none_now, empty_now, limited = (
         stand_in.pick_models(3),
         stand_in.pick_models(1, "404"),
@@ -101,10 +103,10 @@ def test_a_failing_model_keeps_its_earlier_providers_with_their_age(
     stand_in.set_endpoint_mode("rate_limited", limited, times=1)
     stand_in.price_epoch = 1
 
-    result = forty.refresh_providers()
+    result = forty_model_catalog.refresh_providers()
 
     assert result.summary().startswith("37 models updated, 3 kept from 2026-11-30: 500 from OpenRouter; ")
-    after = forty.snapshot().endpoints
+    after = forty_model_catalog.snapshot().endpoints
     kept = after[after["model_id"].isin(failing)]
     pd.testing.assert_frame_equal(
         kept.reset_index(drop=True), before[before["model_id"].isin(failing)].reset_index(drop=True)
@@ -122,35 +124,37 @@ def test_a_failing_model_keeps_its_earlier_providers_with_their_age(
     assert set(limited) <= set(after["model_id"])
 
 
-def test_a_429_holds_back_every_worker_for_its_retry_after(forty: Catalog, stand_in: StandIn) -> None:
+def test_a_429_holds_back_every_worker_for_its_retry_after(
+    forty_model_catalog: Catalog, stand_in: StandIn
+) -> None:
     stand_in.retry_after = 1.0
     stand_in.burst_429 = 1
-    forty.refresh_providers()
+    forty_model_catalog.refresh_providers()
     log = stand_in.endpoint_log
     limited_at = next(at for at, _, status in log if status == 429)
     # Requests already on their way may land just after the 429; none is sent while the pause lasts.
     during_pause = [model for at, model, _ in log if limited_at + 0.25 < at < limited_at + 1.0]
     assert during_pause == []
-    assert forty.snapshot().endpoints["model_id"].nunique() == 40
+    assert forty_model_catalog.snapshot().endpoints["model_id"].nunique() == 40
 
 
 def test_requests_are_bounded_by_the_concurrency_setting(
-    forty: Catalog, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
+    forty_model_catalog: Catalog, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENROUTER_CONCURRENCY", "3")
     stand_in.endpoint_latency_s = 0.02
-    forty.refresh_providers()
+    forty_model_catalog.refresh_providers()
     assert 1 <= stand_in.most_in_flight <= 3
     assert stand_in.requests["endpoints"] == 40
 
 
 def test_a_model_still_unanswered_at_the_deadline_is_kept_and_named(
-    forty: Catalog, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
+    forty_model_catalog: Catalog, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENROUTER_PROVIDERS_DEADLINE_S", "1.5")
     stand_in.slow_seconds = 4.0
     stand_in.set_endpoint_mode("slow", stand_in.pick_models(1))
-    result = forty.refresh_providers()
+    result = forty_model_catalog.refresh_providers()
     assert result.summary().startswith(
         "39 models updated, 1 with no providers known yet: not answered within 1.5 s; "
     )
@@ -177,25 +181,30 @@ def test_a_model_still_unanswered_at_the_deadline_is_kept_and_named(
     ],
 )
 def test_a_bad_setting_is_one_clear_error_and_changes_nothing(
-    forty: Catalog, catalog_dir: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+    forty_model_catalog: Catalog,
+    catalog_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    value: str,
+    message: str,
 ) -> None:
     before = digest_files(catalog_dir)
     monkeypatch.setenv(name, value)
     with pytest.raises(CatalogError, match=message):
-        forty.refresh_providers()
+        forty_model_catalog.refresh_providers()
     assert digest_files(catalog_dir) == before
 
 
-def test_when_no_model_answers_nothing_changes(forty: Catalog, catalog_dir: Path) -> None:
-    forty.refresh_providers()
+def test_when_no_model_answers_nothing_changes(forty_model_catalog: Catalog, catalog_dir: Path) -> None:
+    forty_model_catalog.refresh_providers()
     before = digest_files(catalog_dir)
     with pytest.raises(FetchError, match=r"no model's providers could be fetched .*connection refused"):
-        forty.refresh_providers(api_base="http://127.0.0.1:9/api/v1")
+        forty_model_catalog.refresh_providers(api_base="http://127.0.0.1:9/api/v1")
     assert digest_files(catalog_dir) == before
 
 
 def test_a_failed_write_leaves_the_store_byte_identical(
-    forty: Catalog, catalog_dir: Path, monkeypatch: pytest.MonkeyPatch
+    forty_model_catalog: Catalog, catalog_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = digest_files(catalog_dir)
 
@@ -204,28 +213,30 @@ def test_a_failed_write_leaves_the_store_byte_identical(
 
     monkeypatch.setattr("catalog.storage.store.pq.write_table", full_disk)
     with pytest.raises(StoreError, match="No space left on device"):
-        forty.refresh_providers()
+        forty_model_catalog.refresh_providers()
     assert digest_files(catalog_dir) == before
-    assert forty.snapshot().endpoints_count == 0
+    assert forty_model_catalog.snapshot().endpoints_count == 0
 
 
 def test_a_models_refresh_keeps_the_providers_and_hides_those_of_removed_models(
-    forty: Catalog, stand_in: StandIn
+    forty_model_catalog: Catalog, stand_in: StandIn
 ) -> None:
-    forty.refresh_providers()
-    counts = forty.snapshot().endpoints["model_id"].value_counts()
+    forty_model_catalog.refresh_providers()
+    counts = forty_model_catalog.snapshot().endpoints["model_id"].value_counts()
     smaller = payloads.catalog_of(40)
     gone = smaller["data"].pop()["id"]
     stand_in.set_payload(payloads.payload(smaller["data"]))
-    forty.refresh()
-    snapshot = forty.snapshot()
+    forty_model_catalog.refresh()
+    snapshot = forty_model_catalog.snapshot()
     assert snapshot.endpoints_count == counts.sum() - counts[gone]
     assert gone not in set(snapshot.endpoints["model_id"])
-    reopened = Catalog(forty.directory).snapshot()
+    reopened = Catalog(forty_model_catalog.directory).snapshot()
     assert reopened.endpoints_count == snapshot.endpoints_count
 
 
-def test_another_process_sees_the_providers_on_its_next_snapshot(forty: Catalog, catalog_dir: Path) -> None:
+def test_another_process_sees_the_providers_on_its_next_snapshot(
+    forty_model_catalog: Catalog, catalog_dir: Path
+) -> None:
     reader = Catalog(catalog_dir)
     assert reader.snapshot().endpoints_count == 0
     done = subprocess.run(
@@ -242,11 +253,13 @@ def test_another_process_sees_the_providers_on_its_next_snapshot(forty: Catalog,
 
 
 def test_the_change_history_records_providers_added_removed_and_repriced(
-    forty: Catalog, stand_in: StandIn
+    forty_model_catalog: Catalog, stand_in: StandIn
 ) -> None:
-    first = forty.refresh_providers()
+    first = forty_model_catalog.refresh_providers()
     assert first.summary().endswith(" providers in all")  # the baseline: nothing to compare with
-    assert forty.refresh_providers().summary().endswith(" providers in all; no provider changed")
+    assert (
+        forty_model_catalog.refresh_providers().summary().endswith(" providers in all; no provider changed")
+    )
     before = expected_rows(stand_in, 0)
 
     def moved(epoch: int) -> tuple[set[tuple[str, str]], set[tuple[str, str]], set[tuple[str, str]]]:
@@ -259,15 +272,21 @@ def test_the_change_history_records_providers_added_removed_and_repriced(
     epoch = next(e for e in range(1, 60) if all(moved(e)))
     added, removed, repriced = moved(epoch)
     stand_in.price_epoch = epoch
-    second = forty.refresh_providers()
+    second = forty_model_catalog.refresh_providers()
     assert added and removed and repriced
     assert second.summary().endswith(
         f"{len(added)} provider(s) added, {len(removed)} removed, {len(repriced)} repriced"
     )
-    events = load_history(forty.directory).events(
+    events = load_history(forty_model_catalog.directory).events(
         kinds=["provider_added", "provider_removed", "provider_repriced"]
     )
-    names = dict(zip(forty.snapshot().models["id"], forty.snapshot().models["name"], strict=True))
+    names = dict(
+        zip(
+            forty_model_catalog.snapshot().models["id"],
+            forty_model_catalog.snapshot().models["name"],
+            strict=True,
+        )
+    )
     assert {(r.id, r.name) for r in events.itertuples() if r.change == "provider_added"} == {
         (model_id, f"{names[model_id]} via {provider}") for model_id, provider in added
     }
@@ -281,9 +300,9 @@ def test_the_change_history_records_providers_added_removed_and_repriced(
 
 @pytest.mark.parametrize("point", ["endpoints_temp_created", "endpoints_temp_written", "endpoints_written"])
 def test_a_provider_refresh_killed_while_writing_leaves_the_old_providers_or_the_new(
-    forty: Catalog, catalog_dir: Path, stand_in: StandIn, point: str
+    forty_model_catalog: Catalog, catalog_dir: Path, stand_in: StandIn, point: str
 ) -> None:
-    forty.refresh_providers()
+    forty_model_catalog.refresh_providers()
     before = Store(catalog_dir).read_all()
     assert before is not None
     stand_in.price_epoch = 1
@@ -301,17 +320,17 @@ def test_a_provider_refresh_killed_while_writing_leaves_the_old_providers_or_the
     assert after.meta.generation == before.meta.generation + 1  # the models refresh before it landed
     assert after.endpoints["fetched_at"].equals(before.endpoints["fetched_at"])  # the old providers
     assert len(list(catalog_dir.glob(".*.tmp-*"))) <= 1
-    assert forty.refresh_providers().summary().startswith("40 models updated; ")
+    assert forty_model_catalog.refresh_providers().summary().startswith("40 models updated; ")
     assert not list(catalog_dir.glob(".*.tmp-*"))
 
 
 def test_importing_a_saved_response_keeps_the_provider_history(
-    forty: Catalog, stand_in: StandIn, tmp_path: Path
+    forty_model_catalog: Catalog, stand_in: StandIn, tmp_path: Path
 ) -> None:
-    forty.refresh_providers()
+    forty_model_catalog.refresh_providers()
     stand_in.price_epoch = 1
-    forty.refresh_providers()
-    history = load_history(forty.directory)
+    forty_model_catalog.refresh_providers()
+    history = load_history(forty_model_catalog.directory)
     before = history.events(kinds=["provider_added", "provider_removed", "provider_repriced"])
     assert len(before) > 0
     saved = tmp_path / "old.json"
@@ -324,7 +343,7 @@ def test_importing_a_saved_response_keeps_the_provider_history(
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    after = load_history(forty.directory)
+    after = load_history(forty_model_catalog.directory)
     kept = after.events(kinds=["provider_added", "provider_removed", "provider_repriced"])
     pd.testing.assert_frame_equal(kept, before)
     assert after.last_refresh_at == history.last_refresh_at

@@ -19,12 +19,12 @@ from catalog.cli import main
 from catalog.history.view import load_history
 from catalog.storage.s3 import S3Store
 from tests import payloads
-from tests.test_s3_store import objects
+from tests.moto_server import objects
 from tools.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[1]
-OLD = payloads.catalog_of(40, prefix="old-")
-NEW = payloads.catalog_of(45, prefix="new-")
+OLD = payloads.OLD_CATALOG
+NEW = payloads.NEW_CATALOG
 LATEST = payloads.catalog_of(50, prefix="latest-")
 
 
@@ -36,15 +36,6 @@ def stored_ids(location: str) -> frozenset[str]:
     stored = S3Store(location).read()
     assert stored is not None
     return frozenset(stored[1]["id"])
-
-
-@pytest.fixture
-def live(s3_catalog: str, stand_in: StandIn) -> str:
-    """The bucket holds the OLD live catalog (one refresh); the stand-in now serves NEW."""
-    stand_in.set_payload(OLD)
-    Catalog().refresh()
-    stand_in.set_payload(NEW)
-    return s3_catalog
 
 
 # -- racing processes ----------------------------------------------------------------------------
@@ -74,7 +65,7 @@ for operation in operations:
 
 
 @pytest.mark.slow
-def test_twenty_racing_refreshes_and_resets_from_four_processes_lose_nothing(live: str) -> None:
+def test_twenty_racing_refreshes_and_resets_from_four_processes_lose_nothing(refreshed_bucket: str) -> None:
     # Each process refreshes from its own OpenRouter, each serving other models: every refresh
     # after another's records added and removed events, so a lost history update would show.
     servers = [StandIn(payloads.catalog_of(30 + i, prefix=f"p{i}-")) for i in range(4)]
@@ -112,12 +103,12 @@ def test_twenty_racing_refreshes_and_resets_from_four_processes_lose_nothing(liv
     generations = [r["generation"] for r in results]
     assert len(set(generations)) == 20  # one winner per generation
     last = max(results, key=lambda r: r["generation"])
-    meta, models = S3Store(live).read()  # type: ignore[misc]
+    meta, models = S3Store(refreshed_bucket).read()  # type: ignore[misc]
     assert (meta.generation, meta.source, len(models)) == (last["generation"], last["source"], meta.count)
-    history = load_history(S3Store(live))
+    history = load_history(S3Store(refreshed_bucket))
     assert history.refreshes == 1 + 12  # the fixture's refresh, then every racing one
     assert len(history.events()) == sum(r["events"] for r in refreshes)  # the fixture's was the baseline
-    assert not [name for name in objects(live) if name.startswith("damaged/")]
+    assert not [name for name in objects(refreshed_bucket) if name.startswith("damaged/")]
 
 
 # -- kills ---------------------------------------------------------------------------------------
@@ -147,7 +138,7 @@ QUICK_POINTS = ("models_uploading", "catalog_written", "entry_written")
     [p if p in QUICK_POINTS else pytest.param(p, marks=pytest.mark.slow) for p in CRASH_POINTS],
 )
 def test_a_refresh_killed_at_each_point_of_its_uploads_leaves_the_old_or_the_new_catalog(
-    live: str, stand_in: StandIn, capsys: pytest.CaptureFixture[str], point: str
+    refreshed_bucket: str, stand_in: StandIn, capsys: pytest.CaptureFixture[str], point: str
 ) -> None:
     killed = subprocess.run(
         [sys.executable, "-m", "catalog", "refresh"],
@@ -160,25 +151,27 @@ def test_a_refresh_killed_at_each_point_of_its_uploads_leaves_the_old_or_the_new
     assert killed.returncode == -signal.SIGKILL
 
     expected = ids_of(NEW) if CRASH_POINTS.index(point) >= NEW_FROM else ids_of(OLD)
-    assert stored_ids(live) == expected
+    assert stored_ids(refreshed_bucket) == expected
     capsys.readouterr()
     assert main(["show"]) == 0  # a new process, as far as the store is concerned
     shown, err = capsys.readouterr()
     assert err == ""
     assert f"models:     {len(expected)}" in shown
     recorded = CRASH_POINTS.index(point) >= RECORDED_FROM
-    history = load_history(S3Store(live))
+    history = load_history(S3Store(refreshed_bucket))
     assert (history.refreshes, len(history.events())) == ((2, 85) if recorded else (1, 0))
 
     stand_in.set_payload(LATEST)
     result = Catalog().refresh()  # the next write goes past the dead one's files and catches up
-    assert (result.fetched, stored_ids(live)) == (True, ids_of(LATEST))
-    assert load_history(S3Store(live)).refreshes == (3 if recorded else 2)
-    assert not [name for name in objects(live) if name.startswith("damaged/")]
+    assert (result.fetched, stored_ids(refreshed_bucket)) == (True, ids_of(LATEST))
+    assert load_history(S3Store(refreshed_bucket)).refreshes == (3 if recorded else 2)
+    assert not [name for name in objects(refreshed_bucket) if name.startswith("damaged/")]
 
 
 @pytest.mark.slow
-def test_refreshes_killed_at_random_moments_leave_a_whole_catalog(live: str, stand_in: StandIn) -> None:
+def test_refreshes_killed_at_random_moments_leave_a_whole_catalog(
+    refreshed_bucket: str, stand_in: StandIn
+) -> None:
     rng = random.Random(int(os.environ.get("CRASH_SEED", "17")))
     big = payloads.catalog_of(400, prefix="big-")
     stand_in.set_payload(big)
@@ -195,7 +188,7 @@ def test_refreshes_killed_at_random_moments_leave_a_whole_catalog(live: str, sta
         except subprocess.TimeoutExpired:
             refresh.send_signal(signal.SIGKILL)
             refresh.wait(timeout=30)
-        outcomes.append(stored_ids(live))
+        outcomes.append(stored_ids(refreshed_bucket))
         assert outcomes[-1] in (ids_of(OLD), ids_of(big))
         snapshot = Catalog().snapshot()
         assert snapshot.notice is None and snapshot.count == len(snapshot.models)

@@ -20,26 +20,14 @@ from catalog.history.view import load_history
 from catalog.storage.interface import WriteConflict, open_store
 from catalog.storage.s3 import S3Location, S3Store
 from tests import payloads
-from tests.moto_server import TEST_CREDENTIALS, MotoServer
+from tests.moto_server import TEST_CREDENTIALS, MotoServer, get_text, objects
 from tools.stand_in import StandIn
 from views.cached import shared_catalog
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 DEFAULT_COUNT = len(default_models())
-OLD = payloads.catalog_of(40, prefix="old-")
-NEW = payloads.catalog_of(45, prefix="new-")
-
-
-def objects(location: str) -> list[str]:
-    """Every key under the location's prefix, relative to it."""
-    where = S3Location.parse(location)
-    listing = boto3.client("s3").list_objects_v2(Bucket=where.bucket, Prefix=where.prefix)
-    return sorted(item["Key"][len(where.prefix) :] for item in listing.get("Contents", []))
-
-
-def get_text(location: str, name: str) -> str:
-    where = S3Location.parse(location)
-    return boto3.client("s3").get_object(Bucket=where.bucket, Key=where.prefix + name)["Body"].read().decode()
+OLD = payloads.OLD_CATALOG
+NEW = payloads.NEW_CATALOG
 
 
 def wait_until(condition, timeout_s: float = 20.0) -> None:
@@ -49,15 +37,6 @@ def wait_until(condition, timeout_s: float = 20.0) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"still not true after {timeout_s:g} s")
         time.sleep(0.05)
-
-
-@pytest.fixture
-def live(s3_catalog: str, stand_in: StandIn) -> str:
-    """The bucket holds the OLD live catalog (one refresh); the stand-in now serves NEW."""
-    stand_in.set_payload(OLD)
-    Catalog().refresh()
-    stand_in.set_payload(NEW)
-    return s3_catalog
 
 
 # -- locations -----------------------------------------------------------------------------------
@@ -106,20 +85,27 @@ def test_a_first_run_stores_the_defaults_as_a_pointer_and_one_generation(s3_cata
     assert json.loads(get_text(s3_catalog, "catalog.json"))["models_file"] == "models-000001.parquet"
 
 
-def test_a_refresh_persists_the_catalog_and_its_history(live: str, stand_in: StandIn) -> None:
+def test_a_refresh_persists_the_catalog_and_its_history(refreshed_bucket: str, stand_in: StandIn) -> None:
     result = Catalog().refresh()
     assert result.summary() == "45 models: 45 added, 40 removed, 0 repriced"
     assert Catalog().snapshot().count == 45  # a new process reads it from the bucket
     generations = [f"models-00000{g}.parquet" for g in (1, 2, 3)]  # all within the grace period
     # The refresh's history entry, folded into a new base (it grew the base by over a quarter),
     # stays for the grace period too.
-    assert objects(live) == ["catalog.json", "history-log/000000000001.json", "history.json", *generations]
-    assert json.loads(get_text(live, "history.json"))["log_included"] == 1
+    assert objects(refreshed_bucket) == [
+        "catalog.json",
+        "history-log/000000000001.json",
+        "history.json",
+        *generations,
+    ]
+    assert json.loads(get_text(refreshed_bucket, "history.json"))["log_included"] == 1
     history = load_history(open_store())
     assert (history.refreshes, len(history.events())) == (2, 85)
 
 
-def test_a_replica_sees_a_refresh_made_elsewhere_at_its_next_poll(live: str, stand_in: StandIn) -> None:
+def test_a_replica_sees_a_refresh_made_elsewhere_at_its_next_poll(
+    refreshed_bucket: str, stand_in: StandIn
+) -> None:
     replica = Catalog()
     assert replica.snapshot().count == 40
     history = load_history(replica.store)
@@ -132,7 +118,7 @@ def test_a_replica_sees_a_refresh_made_elsewhere_at_its_next_poll(live: str, sta
     assert replica.snapshot().source == "live"
 
 
-def test_a_snapshot_between_polls_sends_no_request(live: str) -> None:
+def test_a_snapshot_between_polls_sends_no_request(refreshed_bucket: str) -> None:
     catalog = Catalog()
     catalog.snapshot()
     sent: list[str] = []
@@ -169,7 +155,7 @@ def test_the_pointer_is_replaced_only_at_the_version_read(s3_catalog: str) -> No
         first.replace_json("catalog.json", {"generation": 99}, replacing=None)  # creating: it exists
 
 
-def test_writers_racing_each_win_one_generation_and_lose_no_history(live: str) -> None:
+def test_writers_racing_each_win_one_generation_and_lose_no_history(refreshed_bucket: str) -> None:
     """Eight stores (as eight replicas) write at once: every write lands, each as its own generation,
     and every history update is kept."""
     frame = default_models()
@@ -178,7 +164,7 @@ def test_writers_racing_each_win_one_generation_and_lose_no_history(live: str) -
     failures: list[BaseException] = []
 
     def write() -> None:
-        store = S3Store(live)
+        store = S3Store(refreshed_bucket)
         barrier.wait()
         try:
             for _ in range(3):
@@ -199,11 +185,11 @@ def test_writers_racing_each_win_one_generation_and_lose_no_history(live: str) -
     # 24 writes, one winner per generation (a loser's generation is skipped: its file is never pointed to)
     assert len(generations) == len(set(generations)) == 24
     assert min(generations) > 2
-    meta, models = S3Store(live).read()  # type: ignore[misc]
+    meta, models = S3Store(refreshed_bucket).read()  # type: ignore[misc]
     assert (meta.generation, len(models)) == (max(generations), DEFAULT_COUNT)
 
 
-def test_racing_history_updates_are_all_kept(live: str, stand_in: StandIn) -> None:
+def test_racing_history_updates_are_all_kept(refreshed_bucket: str, stand_in: StandIn) -> None:
     catalogs = [Catalog() for _ in range(4)]  # four replicas, each with its own client
     barrier = threading.Barrier(len(catalogs))
     results = []
@@ -218,20 +204,20 @@ def test_racing_history_updates_are_all_kept(live: str, stand_in: StandIn) -> No
     for thread in threads:
         thread.join(120)
     assert len(results) == 4
-    assert load_history(S3Store(live)).refreshes == 1 + 4
+    assert load_history(S3Store(refreshed_bucket)).refreshes == 1 + 4
     assert len({r.snapshot.generation for r in results}) == 4
 
 
-def test_old_generations_are_deleted_once_the_grace_period_is_over(live: str) -> None:
-    store = S3Store(live)
+def test_old_generations_are_deleted_once_the_grace_period_is_over(refreshed_bucket: str) -> None:
+    store = S3Store(refreshed_bucket)
     for _ in range(3):
         store.write(default_models(), source="defaults", fetched_at=None, api_base=None, defaults_as_of="x")
-    models = [name for name in objects(live) if name.startswith("models-")]
+    models = [name for name in objects(refreshed_bucket) if name.startswith("models-")]
     assert models == [f"models-00000{g}.parquet" for g in (1, 2, 3, 4, 5)]  # all within the grace period
 
     store.grace_s = 0.0
     store.write(default_models(), source="defaults", fetched_at=None, api_base=None, defaults_as_of="x")
-    models = [name for name in objects(live) if name.startswith("models-")]
+    models = [name for name in objects(refreshed_bucket) if name.startswith("models-")]
     assert models == ["models-000005.parquet", "models-000006.parquet"]  # the replaced one and the new
 
 
@@ -253,15 +239,15 @@ def test_a_damaged_pointer_is_set_aside_and_the_defaults_shown(s3_catalog: str) 
     assert get_text(s3_catalog, kept[1]) == "{not json"
 
 
-def test_reset_on_a_damaged_pointer_keeps_it_aside_and_says_where(live: str) -> None:
-    where = S3Location.parse(live)
+def test_reset_on_a_damaged_pointer_keeps_it_aside_and_says_where(refreshed_bucket: str) -> None:
+    where = S3Location.parse(refreshed_bucket)
     boto3.client("s3").put_object(Bucket=where.bucket, Key=where.prefix + "catalog.json", Body=b"{not json")
 
     snapshot = Catalog().reset()
 
-    kept = [name for name in objects(live) if name.startswith("damaged/")]
+    kept = [name for name in objects(refreshed_bucket) if name.startswith("damaged/")]
     assert [name.rpartition("/")[2] for name in kept] == ["REASON.txt", "catalog.json"]
-    assert get_text(live, kept[1]) == "{not json"
+    assert get_text(refreshed_bucket, kept[1]) == "{not json"
     folder = kept[1].rpartition("/")[0]
     assert snapshot.notice is not None
     assert snapshot.notice.startswith("The stored catalog could not be read (catalog.json is damaged (")
@@ -343,15 +329,18 @@ def test_the_page_keeps_its_catalog_and_says_why_when_the_store_stops_answering(
 
 
 def test_no_object_or_message_holds_the_credentials(
-    live: str, stand_in: StandIn, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+    refreshed_bucket: str,
+    stand_in: StandIn,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     secret = TEST_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
     key_id = TEST_CREDENTIALS["AWS_ACCESS_KEY_ID"]
     catalog = Catalog()
     catalog.refresh()
-    where = S3Location.parse(live)
+    where = S3Location.parse(refreshed_bucket)
     client = boto3.client("s3")
-    for name in objects(live):
+    for name in objects(refreshed_bucket):
         data = client.get_object(Bucket=where.bucket, Key=where.prefix + name)["Body"].read()
         assert secret.encode() not in data and key_id.encode() not in data
     out, err = capsys.readouterr()
@@ -359,27 +348,29 @@ def test_no_object_or_message_holds_the_credentials(
 
 
 def test_providers_are_a_generation_of_their_own_and_a_models_refresh_keeps_them(
-    live: str, stand_in: StandIn
+    refreshed_bucket: str, stand_in: StandIn
 ) -> None:
     stand_in.set_payload(OLD)  # the stand-in serves the providers of the models it lists
     catalog = Catalog()
     catalog.refresh_providers()
     count = catalog.snapshot().endpoints_count
     assert count > 40
-    assert "endpoints-000003.parquet" in objects(live)  # 1: defaults, 2: live models, 3: their providers
+    assert "endpoints-000003.parquet" in objects(
+        refreshed_bucket
+    )  # 1: defaults, 2: live models, 3: their providers
     assert Catalog().snapshot().endpoints_count == count  # another replica reads them from the bucket
 
     store = catalog.store
     assert isinstance(store, S3Store)
     store.grace_s = 0.0  # collect every generation no pointer names
     catalog.refresh(force=True)
-    meta = S3Store(live).read_meta()
+    meta = S3Store(refreshed_bucket).read_meta()
     assert meta is not None
     assert (meta.models_file, meta.endpoints_file) == ("models-000004.parquet", "endpoints-000003.parquet")
-    assert [name for name in objects(live) if name.endswith(".parquet")] == [
+    assert [name for name in objects(refreshed_bucket) if name.endswith(".parquet")] == [
         "endpoints-000003.parquet",
         "models-000002.parquet",
         "models-000004.parquet",
     ]
-    stored = S3Store(live).read_all()
+    stored = S3Store(refreshed_bucket).read_all()
     assert stored is not None and len(stored.endpoints) == count == catalog.snapshot().endpoints_count

@@ -20,7 +20,6 @@ import pyarrow as pa
 import streamlit as st
 
 from catalog import Catalog
-from catalog.catalog import Snapshot
 from catalog.frames import is_in
 from catalog.history.view import History
 from catalog.present.filters import Filters, apply_filters, capability_label, options
@@ -32,6 +31,7 @@ from catalog.present.providers import (
     with_provider_columns,
 )
 from catalog.present.table import picker_label, recently_created, table_frame, with_status
+from catalog.snapshot import Snapshot
 
 PICKER_LIMIT = 1_000  # options of the "Model details" picker: each is sent to the browser on every rerun
 TABLE_ROWS_KEPT = 200_000  # rows of filtered views kept per snapshot, all filter sets together

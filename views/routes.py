@@ -19,12 +19,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from catalog.catalog import Snapshot
 from catalog.errors import CatalogError
 from catalog.present.changes import changes_export_frame
 from catalog.present.export import export_bytes, to_json_bytes
 from catalog.present.feed import ATOM_MEDIA_TYPE, ChangeQuery, atom_feed
 from catalog.present.freshness import is_stale, stale_after_hours
+from catalog.snapshot import Snapshot
 from views.cached import shared_catalog
 
 JSON_MEDIA_TYPE = "application/json; charset=utf-8"

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from catalog.fetch.normalize import LIST_SEPARATOR
+from catalog.fetch.cells import LIST_SEPARATOR
 from catalog.present.export import export_file_name, to_csv_bytes
 from catalog.present.filters import SORT_LABELS, capability_label
 from catalog.present.providers import PROVIDER_TABLE_COLUMNS

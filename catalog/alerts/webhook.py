@@ -25,11 +25,12 @@ import pandas as pd
 import requests
 
 from catalog.alerts.watch import Watchlist
-from catalog.catalog import Catalog, RefreshResult
+from catalog.catalog import Catalog
 from catalog.errors import CatalogError, StoreError
 from catalog.present.changes import changes_export_frame
 from catalog.present.export import to_json_bytes
 from catalog.present.feed import change_lines, counts_text
+from catalog.results import RefreshResult
 from catalog.storage.interface import Document
 
 NOTIFY_STATE_NAME = "notify.json"

@@ -1,4 +1,7 @@
-"""What each command does: `python -m catalog COMMAND` runs `cmd_COMMAND(args, catalog)`."""
+"""What each command does: `python -m catalog COMMAND` runs `cmd_COMMAND(args, catalog)`.
+
+Each docstring is its command's `--help`: the first line the summary, the rest the description.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from dataclasses import replace
 from catalog import settings
 from catalog.alerts.watch import Watchlist, load_watchlist
 from catalog.alerts.webhook import check_webhook_url, notify_refresh
-from catalog.catalog import Catalog, Snapshot
+from catalog.catalog import Catalog
 from catalog.cli.output import say, write_output
 from catalog.cli.tables import changes_text, costs_text, value_text
 from catalog.errors import CatalogError
@@ -22,9 +25,11 @@ from catalog.present.providers import cheapest_first, export_providers
 from catalog.present.terminal import printable
 from catalog.pricing.cost import Workload, cheapest_with_cost, cost_frame, export_costs, parse_utc_time
 from catalog.pricing.value import export_value, value_table
+from catalog.snapshot import Snapshot
 
 
 def cmd_refresh(args: argparse.Namespace, catalog: Catalog) -> int:
+    """fetch the whole live catalog and store it"""
     notify_url = args.notify or settings.NOTIFY_URL.value()
     if notify_url:
         notify_url = check_webhook_url(notify_url)
@@ -47,6 +52,13 @@ def progress_line(done: int, total: int) -> None:
 
 
 def cmd_providers(args: argparse.Namespace, catalog: Catalog) -> int:
+    """every model's hosting providers, cheapest input price first within each model
+
+    Each model's hosting providers with their prices ($/1M tokens, USD per unit), quantization,
+    limits, status, uptime (%), latency (ms) and throughput (tokens/s), as the last
+    `refresh --providers` stored them; a model whose request failed keeps its earlier rows, with
+    their fetched_at.
+    """
     snapshot = noted_snapshot(catalog)
     endpoints = snapshot.endpoints
     if snapshot.endpoints_fetched_at is None:
@@ -77,6 +89,7 @@ def watchlist_of(args: argparse.Namespace) -> Watchlist:
 
 
 def cmd_reset(args: argparse.Namespace, catalog: Catalog) -> int:
+    """restore the bundled default model list"""
     snapshot = catalog.reset()
     if snapshot.notice:
         say(f"note: {snapshot.notice}", error=True)
@@ -85,6 +98,7 @@ def cmd_reset(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
+    """where the catalog came from, and models per provider"""
     snapshot = noted_snapshot(catalog)
     models = snapshot.models
     say(f"source:     {snapshot.describe_source()}")
@@ -104,6 +118,7 @@ def cmd_show(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def cmd_export(args: argparse.Namespace, catalog: Catalog) -> int:
+    """write the normalized catalog"""
     frame = catalog.snapshot().models
     write_output(export_bytes(frame, args.format), args.output, for_people=False)
     return 0
@@ -124,6 +139,12 @@ def workload_of(args: argparse.Namespace) -> Workload:
 
 
 def cmd_cost(args: argparse.Namespace, catalog: Catalog) -> int:
+    """what a workload costs on every model, cheapest first
+
+    Price a workload on every model, exactly, cheapest first. Input tokens include the cached and
+    cache-write tokens; output tokens include the reasoning tokens. Models with no number (variable
+    price, not priced per token) come last with a reason; with --top they are left out.
+    """
     workload = workload_of(args)
     if args.top is not None and args.top < 1:
         raise CatalogError(f"--top must be at least 1 (got {args.top})")
@@ -140,6 +161,12 @@ def cmd_cost(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def cmd_value(args: argparse.Namespace, catalog: Catalog) -> int:
+    """a benchmark index against a workload's exact cost, and the frontier of best buys
+
+    List every model that has a fixed cost for the workload, fits it and has the chosen index,
+    cheapest first. A model is on the frontier when no other listed model is at least as cheap and
+    scores higher, or is cheaper and scores at least as high.
+    """
     snapshot = catalog.snapshot()
     value = value_table(
         snapshot.models,
@@ -165,6 +192,7 @@ def cmd_value(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
+    """models added, removed and repriced, refresh by refresh"""
     history = catalog.history()
     if history.notice:
         say(f"note: {history.notice}", error=True)
@@ -189,6 +217,12 @@ def cmd_changes(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def cmd_import(args: argparse.Namespace, catalog: Catalog) -> int:
+    """load saved /models responses into the change history as past refreshes
+
+    Load saved /models responses (any shape since 2024) into the change history as past refreshes,
+    in order: each is dated by --as-of, else its newest model's created, else the file's
+    modification time. The same file imported again adds nothing; a bad file changes nothing.
+    """
     dates = args.as_of or []
     if dates and len(dates) != len(args.files):
         raise CatalogError(

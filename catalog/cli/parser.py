@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
+from catalog.catalog import Catalog
 from catalog.cli.commands import (
     cmd_changes,
     cmd_cost,
@@ -41,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    refresh = commands.add_parser("refresh", help="fetch the whole live catalog and store it")
+    refresh = _command(commands, cmd_refresh)
     refresh.add_argument(
         "--force", action="store_true", help="accept a response that shrinks the catalog under half"
     )
@@ -56,46 +59,24 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="then fetch every model's hosting providers (one request per model)",
     )
-    refresh.set_defaults(run=cmd_refresh)
 
-    reset = commands.add_parser("reset", help="restore the bundled default model list")
-    reset.set_defaults(run=cmd_reset)
+    _command(commands, cmd_reset)
+    _command(commands, cmd_show)
+    add_output_arguments(_command(commands, cmd_export), ("csv", "json", "parquet"))
 
-    show = commands.add_parser("show", help="where the catalog came from, and models per provider")
-    show.set_defaults(run=cmd_show)
-
-    export = commands.add_parser("export", help="write the normalized catalog")
-    add_output_arguments(export, ("csv", "json", "parquet"))
-    export.set_defaults(run=cmd_export)
-
-    cost = commands.add_parser(
-        "cost",
-        help="what a workload costs on every model, cheapest first",
-        description="Price a workload on every model, exactly, cheapest first. Input tokens include the "
-        "cached and cache-write tokens; output tokens include the reasoning tokens. Models with no "
-        "number (variable price, not priced per token) come last with a reason; with --top they are "
-        "left out.",
-    )
+    cost = _command(commands, cmd_cost)
     add_workload_arguments(cost)
     cost.add_argument("--top", type=int, help="only the K cheapest models with a cost")
     add_output_arguments(cost, ("table", *EXPORT_FORMATS))
-    cost.set_defaults(run=cmd_cost)
 
-    value = commands.add_parser(
-        "value",
-        help="a benchmark index against a workload's exact cost, and the frontier of best buys",
-        description="List every model that has a fixed cost for the workload, fits it and has the chosen "
-        "index, cheapest first. A model is on the frontier when no other listed model is at least as "
-        "cheap and scores higher, or is cheaper and scores at least as high.",
-    )
+    value = _command(commands, cmd_value)
     value.add_argument("--index", choices=INDEXES, required=True, help="the Artificial Analysis index")
     add_workload_arguments(value)
     value.add_argument("--frontier-only", action="store_true", help="only the models on the frontier")
     value.add_argument("--exclude-free", action="store_true", help="leave free models out")
     add_output_arguments(value, ("table", *EXPORT_FORMATS))
-    value.set_defaults(run=cmd_value)
 
-    changes = commands.add_parser("changes", help="models added, removed and repriced, refresh by refresh")
+    changes = _command(commands, cmd_changes)
     changes.add_argument("--since", type=iso_time, help="only changes at or after this ISO-8601 time (UTC)")
     changes.add_argument("--until", type=iso_time, help="only changes before this ISO-8601 time (UTC)")
     changes.add_argument(
@@ -106,27 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     changes.add_argument("--watch", metavar="FILE", help="only the changes this watch file watches")
     add_output_arguments(changes, ("table", "csv", "json", "atom"))
-    changes.set_defaults(run=cmd_changes)
 
-    providers = commands.add_parser(
-        "providers",
-        help="every model's hosting providers, cheapest input price first within each model",
-        description="Each model's hosting providers with their prices ($/1M tokens, USD per unit), "
-        "quantization, limits, status, uptime (%%), latency (ms) and throughput (tokens/s), as the last "
-        "`refresh --providers` stored them; a model whose request failed keeps its earlier rows, with "
-        "their fetched_at.",
-    )
+    providers = _command(commands, cmd_providers)
     providers.add_argument("--model", help="only this model's providers (its full id)")
     add_output_arguments(providers, PROVIDER_FORMATS)
-    providers.set_defaults(run=cmd_providers)
 
-    importer = commands.add_parser(
-        "import",
-        help="load saved /models responses into the change history as past refreshes",
-        description="Load saved /models responses (any shape since 2024) into the change history as past "
-        "refreshes, in order: each is dated by --as-of, else its newest model's created, else the file's "
-        "modification time. The same file imported again adds nothing; a bad file changes nothing.",
-    )
+    importer = _command(commands, cmd_import)
     importer.add_argument("files", nargs="+", metavar="FILE", help="a saved /models response")
     importer.add_argument(
         "--as-of",
@@ -138,7 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument(
         "--apply-latest", action="store_true", help="also make the newest file the current catalog"
     )
-    importer.set_defaults(run=cmd_import)
+    return parser
+
+
+def _command(commands: Any, run: Callable[[argparse.Namespace, Catalog], int]) -> argparse.ArgumentParser:
+    """The command `run` carries out, named after it (`cmd_cost`: cost); the first line of its
+    docstring is the command's summary in `--help`, the rest its description."""
+    summary, _, details = (run.__doc__ or "").partition("\n")
+    parser = commands.add_parser(
+        run.__name__.removeprefix("cmd_"), help=summary.strip(), description=" ".join(details.split()) or None
+    )
+    parser.set_defaults(run=run)
     return parser
 
 

@@ -12,7 +12,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import numpy as np
@@ -20,14 +20,15 @@ import pandas as pd
 import pyarrow as pa
 
 from catalog.errors import BadResponse
-from catalog.fetch.normalize import (
-    PRICE_COLUMNS,
-    _encode_raw_json,
-    _fraction,
-    _int,
-    _parameters_text,
-    endpoint_prices,
+from catalog.fetch.cells import (
+    count_cell,
+    encode_raw_json,
+    fraction_cell,
+    parameters_cell,
+    price_cells,
+    text_cell,
 )
+from catalog.pricing.fields import PRICE_COLUMNS
 
 IDENTITY_COLUMNS = ["model_id", "provider_name", "tag", "endpoint_name", "quantization"]
 LIMIT_COLUMNS = ["context_length", "max_completion_tokens", "max_prompt_tokens"]
@@ -52,6 +53,8 @@ ENDPOINT_COLUMNS = [
     "fetched_at",
     "raw_json",
 ]
+# One provider's cells, by column name; its order is ENDPOINT_COLUMNS'.
+EndpointRow = NamedTuple("EndpointRow", [(column, Any) for column in ENDPOINT_COLUMNS])  # type: ignore[misc]
 _STRING_COLUMNS = frozenset([*IDENTITY_COLUMNS, "supported_parameters", "raw_json"])
 _INT_COLUMNS = frozenset([*LIMIT_COLUMNS, "status"])
 
@@ -60,7 +63,7 @@ _INT_COLUMNS = frozenset([*LIMIT_COLUMNS, "status"])
 class ParsedEndpoints:
     """The rows of one model's providers (values in ENDPOINT_COLUMNS order) and what was skipped."""
 
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    rows: list[EndpointRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -96,40 +99,40 @@ def parse_endpoints(payload: dict[str, Any], model_id: str, fetched_at: datetime
             continue
         notes: list[str] = []
         row = endpoint_row(raw, model_id, fetched_at, notes)
-        key = (row[1], row[2])  # provider_name, tag
+        key = (row.provider_name, row.tag)
         if key in seen:
             parsed.problems.append(f"{model_id}: endpoint #{position + 1} skipped: duplicate provider")
             continue
         seen.add(key)
         parsed.rows.append(row)
-        parsed.problems.extend(f"{model_id} ({row[1] or row[2] or 'a provider'}): {n}" for n in notes)
+        parsed.problems.extend(
+            f"{model_id} ({row.provider_name or row.tag or 'a provider'}): {n}" for n in notes
+        )
     return parsed
 
 
-def endpoint_row(
-    raw: dict[str, Any], model_id: str, fetched_at: datetime, notes: list[str]
-) -> tuple[Any, ...]:
-    """One endpoint object -> its values in ENDPOINT_COLUMNS order."""
+def endpoint_row(raw: dict[str, Any], model_id: str, fetched_at: datetime, notes: list[str]) -> EndpointRow:
+    """One endpoint object -> its row."""
     pricing = raw.get("pricing")
     if not isinstance(pricing, dict):
         if pricing is not None:
             notes.append(f"pricing ignored: {type(pricing).__name__}")
         pricing = {}
-    prices, variable = endpoint_prices(pricing, notes)
+    prices, variable = price_cells(pricing, notes)
     parameters = raw.get("supported_parameters")
     caching = raw.get("supports_implicit_caching")
     status = raw.get("status")
-    return (
+    return EndpointRow(
         model_id,
-        _text(raw.get("provider_name")),
-        _text(raw.get("tag")),
-        _text(raw.get("name")),
-        _text(raw.get("quantization")),
-        _int(raw.get("context_length"), "context_length", notes),
-        _int(raw.get("max_completion_tokens"), "max_completion_tokens", notes),
-        _int(raw.get("max_prompt_tokens"), "max_prompt_tokens", notes),
+        text_cell(raw.get("provider_name")),
+        text_cell(raw.get("tag")),
+        text_cell(raw.get("name")),
+        text_cell(raw.get("quantization")),
+        count_cell(raw.get("context_length"), "context_length", notes),
+        count_cell(raw.get("max_completion_tokens"), "max_completion_tokens", notes),
+        count_cell(raw.get("max_prompt_tokens"), "max_prompt_tokens", notes),
         *prices,
-        _fraction(pricing.get("discount")) if pricing.get("discount") is not None else None,
+        fraction_cell(pricing.get("discount")) if pricing.get("discount") is not None else None,
         variable,
         status if type(status) is int and -1000 <= status <= 1000 else None,
         _percent(raw.get("uptime_last_30m")),
@@ -139,14 +142,14 @@ def endpoint_row(
         _percentile(raw.get("throughput_last_30m"), "p50"),
         _percentile(raw.get("throughput_last_30m"), "p90"),
         caching if isinstance(caching, bool) else None,
-        _parameters_text(parameters) if isinstance(parameters, list) else "",
+        parameters_cell(parameters) if isinstance(parameters, list) else "",
         fetched_at,
-        _encode_raw_json(raw),
+        encode_raw_json(raw),
     )
 
 
-def endpoints_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    """The typed endpoints table of rows in ENDPOINT_COLUMNS order; no rows gives every column, empty."""
+def endpoints_frame(rows: list[EndpointRow]) -> pd.DataFrame:
+    """The typed endpoints table of rows; no rows gives every column, empty."""
     if not rows:
         # Every catalog without providers loads this: building its typed columns took 8 ms a load.
         return _empty_endpoints().copy()
@@ -176,16 +179,12 @@ def _typed_frame(columns: list[tuple[Any, ...]]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def rows_from_raw(model_id: str, raw_json: str, fetched_at: datetime) -> tuple[Any, ...]:
+def rows_from_raw(model_id: str, raw_json: str, fetched_at: datetime) -> EndpointRow:
     """A stored endpoint rebuilt from its raw JSON (a store written by an older version)."""
     raw = json.loads(raw_json)
     if not isinstance(raw, dict):
         raise ValueError("an endpoint's raw JSON is not an object")
     return endpoint_row(raw, model_id, fetched_at, [])
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _percent(value: Any) -> float | None:

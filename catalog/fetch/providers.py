@@ -15,13 +15,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import pandas as pd
 
 from catalog.errors import CatalogError, FetchTimeout, HTTPStatusError
 from catalog.fetch.client import OpenRouterClient, SharedBackoff
-from catalog.fetch.endpoints import endpoints_frame, endpoints_path, parse_endpoints
+from catalog.fetch.endpoints import EndpointRow, endpoints_frame, endpoints_path, parse_endpoints
 
 Progress = Callable[[int, int], None]  # (models done, models in all)
 
@@ -30,7 +29,7 @@ Progress = Callable[[int, int], None]  # (models done, models in all)
 class EndpointsFetch:
     """What one provider refresh got: rows of the models that answered, and why the others did not."""
 
-    rows: list[tuple[Any, ...]] = field(default_factory=list)  # in ENDPOINT_COLUMNS order
+    rows: list[EndpointRow] = field(default_factory=list)
     answered: set[str] = field(default_factory=set)  # models whose answer replaces what was known
     failed: dict[str, str] = field(default_factory=dict)  # model id -> short reason ("500 from OpenRouter")
     problems: list[str] = field(default_factory=list)
@@ -55,7 +54,7 @@ def fetch_all_endpoints(
     result = EndpointsFetch()
     total = len(model_ids)
 
-    def fetch_one(model_id: str) -> tuple[str, list[tuple[Any, ...]] | None, list[str], str | None]:
+    def fetch_one(model_id: str) -> tuple[str, list[EndpointRow] | None, list[str], str | None]:
         if stop.is_set() or time.monotonic() >= deadline:
             return model_id, None, [], f"not reached within {client.deadline_s:g} s"
         try:
@@ -122,7 +121,7 @@ def merged_endpoints(
         for model_id, reason in fetched.failed.items()
         if model_id in wanted
     ]
-    new = endpoints_frame([row for row in fetched.rows if row[0] in wanted])
+    new = endpoints_frame([row for row in fetched.rows if row.model_id in wanted])
     frame = pd.concat([new, earlier], ignore_index=True) if len(earlier) else new
     order = {model_id: position for position, model_id in enumerate(model_ids)}
     positions = frame["model_id"].map(order)

@@ -20,7 +20,8 @@ from typing import Any
 import pandas as pd
 
 from catalog.errors import StoreError
-from catalog.fetch.normalize import COLUMNS, build_frame, normalize_models
+from catalog.fetch.columns import COLUMNS, build_frame
+from catalog.fetch.normalize import normalize_models
 from catalog.history.document import HistoryDocument
 from catalog.history.state import empty_state, parse_stamp
 from catalog.pricing.fields import VARIABLE, display_unit

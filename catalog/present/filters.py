@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from catalog.fetch.normalize import LIST_SEPARATOR
+from catalog.fetch.cells import LIST_SEPARATOR
 from catalog.fetch.scores import supports_effort
 from catalog.pricing.comparable import has_comparable_price
 

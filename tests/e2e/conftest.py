@@ -7,20 +7,16 @@ free port, health-checked before use and stopped by PID.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import Locator, Page, expect
 
 from catalog.fetch.defaults import default_models
 from tests.payloads import catalog_of
+from tools.servers import AppServer, ServerDidNotStart
+from tools.servers import start_app as start_app_server
 from tools.stand_in import StandIn
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +24,6 @@ ARTIFACTS = REPO_ROOT / "artifacts" / "e2e"
 CHROMIUM = Path("/usr/bin/chromium")
 DEFAULT_COUNT = len(default_models())  # 53 bundled models
 LIVE_COUNT = 137  # differs from DEFAULT_COUNT, so a glance tells which catalog is shown
-STARTUP_TIMEOUT_S = 60.0
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 expect.set_options(timeout=20_000)
@@ -85,50 +80,6 @@ def openrouter_answers_ok(openrouter: StandIn) -> Iterator[None]:
     openrouter.set_mode("ok")
 
 
-@dataclass
-class AppServer:
-    url: str
-    process: subprocess.Popen
-    log: Path
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(server: AppServer) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(
-                f"streamlit exited with {server.process.returncode} before answering:\n"
-                f"{server.log.read_text(errors='replace')}",
-                pytrace=False,
-            )
-        try:
-            if requests.get(f"{server.url}/_stcore/health", timeout=2).text == "ok":
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.25)
-    server.stop()
-    pytest.fail(
-        f"streamlit did not answer within {STARTUP_TIMEOUT_S:g} s:\n{server.log.read_text(errors='replace')}",
-        pytrace=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def start_app(
     openrouter: StandIn, tmp_path_factory: pytest.TempPathFactory
@@ -138,33 +89,14 @@ def start_app(
     servers: list[AppServer] = []
 
     def start(catalog_dir: Path | str, **extra_env: str) -> AppServer:
-        port = free_port()
         log = tmp_path_factory.mktemp("server") / "streamlit.log"
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in ("OPENROUTER_API_KEY", "OPENROUTER_DEADLINE_S")
-        }
-        env |= {
-            "CATALOG_DIR": str(catalog_dir),
-            "OPENROUTER_API_BASE": openrouter.api_base,
-            "PYTHONUNBUFFERED": "1",
-            **extra_env,
-        }
-        command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port)]
-        command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
-        command += ["--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                command,
-                cwd=REPO_ROOT,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
+        try:
+            server = start_app_server(
+                REPO_ROOT / "streamlit_app.py", catalog_dir, openrouter.api_base, log=log, **extra_env
             )
-        server = AppServer(f"http://127.0.0.1:{port}", process, log)
+        except ServerDidNotStart as error:
+            pytest.fail(str(error), pytrace=False)
         servers.append(server)
-        wait_until_healthy(server)
         return server
 
     yield start
