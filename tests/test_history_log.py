@@ -5,6 +5,7 @@ aside alone; readers notice a new entry at their next look. On a directory and o
 from __future__ import annotations
 
 import copy
+import errno
 import json
 import os
 import subprocess
@@ -24,7 +25,7 @@ from catalog.history.document import LOG_FOLDER, HistoryDocument, entry_name, fo
 from catalog.history.record import HISTORY_NAME, apply_refresh, empty_state, record_refresh
 from catalog.history.view import load_history
 from catalog.storage import files
-from catalog.storage.interface import CatalogStore, open_store
+from catalog.storage.interface import CatalogStore, WriteConflict, open_store
 from tests.payloads import catalog_of, payload
 from tests.reliability import record
 from tools.stand_in import StandIn
@@ -273,3 +274,24 @@ def test_a_settled_log_costs_one_stat_and_still_shows_the_next_entry(catalog_dir
 
     assert history.version() != before
     assert load_history(store).refreshes == 3
+
+
+def test_a_directory_without_hard_links_still_takes_entries(
+    catalog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(source: str, target: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(files.os, "link", no_links)  # as on a mount without hard links
+    store = open_store()
+    body = catalog_of(300, seed=19)
+    with store.locked():
+        record_refresh(store, listed(body), T0)
+        record_refresh(store, listed(repriced(body, [8], 1)), T0 + timedelta(days=1))
+        with pytest.raises(WriteConflict):
+            store.create_document(entry_name(1), b"{}")  # the name is taken: never replaced
+
+    assert store.list_documents(LOG_FOLDER) == [entry_name(1)]
+    assert [p.name for p in (catalog_dir / LOG_FOLDER).iterdir()] == ["000000000001.json"]  # no temp left
+    history = load_history(store)
+    assert history.events(kinds=["repriced"])["id"].tolist() == [body["data"][8]["id"]]

@@ -3,7 +3,8 @@ entries created once each (the change history's log).
 
 An entry is created whole or not at all, and only if its name is free: it is written and synced
 under a temp name, then linked to its name (`os.link` fails when the name exists, as `O_EXCL`
-does, and a reader never sees half an entry); then the folder is synced.
+does, and a reader never sees half an entry; renamed where the filesystem has no hard links);
+then the folder is synced.
 """
 
 from __future__ import annotations
@@ -85,7 +86,16 @@ def create_entry(directory: Path, name: str, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.link(temp, target)
+        try:
+            os.link(temp, target)
+        except FileExistsError:
+            raise
+        except OSError:
+            # A filesystem without hard links (some network and FUSE mounts): the writers' lock
+            # already keeps the name from being taken meanwhile, and a rename is still atomic.
+            if os.path.lexists(target):
+                raise FileExistsError(target) from None
+            os.replace(temp, target)
     finally:
         remove_quietly(temp)
     fsync_directory(folder)
