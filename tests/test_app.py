@@ -15,7 +15,7 @@ from catalog.fetch.defaults import default_models
 from catalog.present.filters import Filters, apply_filters
 from tests.payloads import catalog_of, model, payload
 from tools.stand_in import StandIn
-from views.table import MODEL_WIDTH_PX, PRICE_WIDTH_PX, on_a_phone
+from views.table import MODEL_WIDTH_PX, PHONE_COLUMN_CONFIG, PRICE_WIDTH_PX, on_a_phone
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 DEFAULT_COUNT = len(default_models())
@@ -75,8 +75,8 @@ def test_table_labels_free_variable_and_non_token_prices(app: AppTest) -> None:
 
 def test_the_model_column_is_pinned_and_wide_enough_for_long_names(app: AppTest) -> None:
     columns = json.loads(app.dataframe[0].proto.columns)
-    # 300 px: about 40 characters, whole; a phone (which says so in its request) gets 170 px, with
-    # the prices beside it.
+    # 300 px: about 40 characters, whole; a phone (which says so in its request) gets narrower
+    # columns, with both prices beside the model.
     assert columns["Model"]["width"] == MODEL_WIDTH_PX == 300 and columns["Model"]["pinned"] is True
     assert columns["Input $/1M"]["width"] == columns["Output $/1M"]["width"] == PRICE_WIDTH_PX
     pixel_7 = "Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 Chrome/116.0 Mobile Safari/537.36"
@@ -84,6 +84,13 @@ def test_the_model_column_is_pinned_and_wide_enough_for_long_names(app: AppTest)
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0 Safari/537.36"
     )
     assert on_a_phone({"User-Agent": pixel_7}) and on_a_phone({"Sec-Ch-Ua-Mobile": "?1"})
+    # A 420 px phone draws the grid 388 px wide (16 px margins), its row selector 40 px: the model
+    # and both prices fit in what is left.
+    phone = {label: PHONE_COLUMN_CONFIG[label]["width"] for label in ("Model", "Input $/1M", "Output $/1M")}
+    assert PHONE_COLUMN_CONFIG["Model"]["pinned"] is True
+    # Cut at its end, never its start: "$8.383/1M image tok...", not "...1M image tokens".
+    assert PHONE_COLUMN_CONFIG["Input $/1M"]["alignment"] is None
+    assert 40 + sum(phone.values()) <= 420 - 2 * 16, phone
     assert not on_a_phone({"User-Agent": desktop, "Sec-Ch-Ua-Mobile": "?0"}) and not on_a_phone({})
 
 

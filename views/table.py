@@ -31,9 +31,10 @@ COLUMNS_KEY = "cols"
 MODEL_PARAM = "model"
 
 # The Model column, pinned: wide enough for 98% of the names OpenRouter lists (up to about 40
-# characters) whole; on a phone, narrow enough that the input and output prices fit beside it.
-MODEL_WIDTH_PX, PHONE_MODEL_WIDTH_PX = 300, 170
-PRICE_WIDTH_PX = 175
+# characters) whole. On a phone (420 px less the page's margins and the row selector) the model
+# and both prices fit side by side: a token price whole, a unit price cut (whole in the details).
+MODEL_WIDTH_PX, PHONE_MODEL_WIDTH_PX = 300, 130
+PRICE_WIDTH_PX, PHONE_PRICE_WIDTH_PX = 175, 105
 PRICE_HELP = "exact, in $ per 1M tokens; a model not priced per token shows its own unit"
 COLUMN_CONFIG = {
     "Status": st.column_config.TextColumn(
@@ -63,7 +64,15 @@ COLUMN_CONFIG = {
 }
 
 
-PHONE_MODEL_COLUMN = st.column_config.TextColumn(width=PHONE_MODEL_WIDTH_PX, pinned=True)
+PHONE_COLUMN_CONFIG = {
+    **COLUMN_CONFIG,
+    "Model": st.column_config.TextColumn(width=PHONE_MODEL_WIDTH_PX, pinned=True),
+    # Left-aligned: a unit price too long for the cell loses its unit's end, never its amount.
+    "Input $/1M": st.column_config.TextColumn(help=f"Input price: {PRICE_HELP}", width=PHONE_PRICE_WIDTH_PX),
+    "Output $/1M": st.column_config.TextColumn(
+        help=f"Output price: {PRICE_HELP}", width=PHONE_PRICE_WIDTH_PX
+    ),
+}
 
 
 def on_a_phone(headers: Mapping[str, str]) -> bool:
@@ -113,9 +122,7 @@ def render_table(shown: ShownTable, total: int, sort: str) -> str | None:
         shown.display,
         hide_index=True,
         column_order=shown_columns + [c for c in provider_columns if c in chosen],
-        column_config=COLUMN_CONFIG
-        if not on_a_phone(st.context.headers)
-        else {**COLUMN_CONFIG, "Model": PHONE_MODEL_COLUMN},
+        column_config=PHONE_COLUMN_CONFIG if on_a_phone(st.context.headers) else COLUMN_CONFIG,
         on_select="rerun",
         selection_mode="single-row",
         key="table",
