@@ -81,7 +81,8 @@ __all__ = [
     "record_refresh",
 ]
 
-MAX_ATTEMPTS = 20  # read-modify-write rounds lost to other replicas before giving up
+# Read-modify-write rounds lost to other replicas before giving up: each lost round is their success.
+MAX_ATTEMPTS = 100
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,8 @@ GENERATION_FILE = re.compile(r"^(?:models|endpoints)-(\d{6,})\.parquet$")
 HISTORY_NAME = "history.json"  # followed by the poll beside the pointer (written by catalog.history.document)
 HISTORY_LOG = "history-log"  # the history's entries after it: listed by the poll
 GENERATION_GRACE_S = 300.0  # an unpointed generation outlives the pointer that replaced it this long
-MAX_WRITE_ATTEMPTS = 20  # pointer swaps lost to other writers before a write gives up
+MAX_WRITE_ATTEMPTS = 100  # rounds lost to other writers before a write gives up: each lost round is
+# another writer's success, so only a writer starved while many others land gets this far
 MAX_PARQUET_BYTES = 1 << 30
 MAX_DOCUMENT_BYTES = 256 << 20
 UNREACHABLE = "unreachable"  # the poll's version while the store does not answer
