@@ -39,8 +39,8 @@ from catalog.settings import (
     PROVIDERS_DEADLINE_S,
 )
 from catalog.snapshot import Snapshot
+from catalog.storage.generation import META_NAME, StoreDamaged, StoredMeta
 from catalog.storage.interface import open_store
-from catalog.storage.store import META_NAME, StoreDamaged, StoredMeta
 
 SHRINK_LIMIT = 0.5  # a live refresh may not drop the live catalog under half its size unless forced
 RECENT_REFRESH = timedelta(seconds=60)

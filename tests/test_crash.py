@@ -21,7 +21,8 @@ import pytest
 from catalog import Catalog
 from catalog.cli import main
 from catalog.history.document import HistoryDocument
-from catalog.storage.store import META_NAME, Store
+from catalog.storage.generation import META_NAME
+from catalog.storage.store import Store
 from tests import payloads
 from tests.reliability import record
 from tools.stand_in import StandIn

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from catalog import Catalog
 from catalog.history.record import HISTORY_NAME
-from catalog.storage.store import META_NAME
+from catalog.storage.generation import META_NAME
 from tests import payloads
 from tools.stand_in import StandIn
 

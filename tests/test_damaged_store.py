@@ -30,7 +30,8 @@ from catalog.errors import CatalogError, StoreError
 from catalog.fetch.defaults import default_models, defaults_as_of
 from catalog.fetch.normalize import normalize_models
 from catalog.present.table import escape_markdown
-from catalog.storage.store import META_NAME, TEMP_MARK
+from catalog.storage.files import TEMP_MARK
+from catalog.storage.generation import META_NAME
 from tests import payloads
 from tools.stand_in import StandIn
 

@@ -14,7 +14,8 @@ import pytest
 import catalog.storage.store as store_module
 from catalog.fetch.defaults import default_models
 from catalog.fetch.normalize import normalize_models
-from catalog.storage.store import META_NAME, Store, StoreDamaged
+from catalog.storage.generation import META_NAME, StoreDamaged, StoredMeta
+from catalog.storage.store import Store
 from tests import payloads
 
 FETCHED_AT = datetime(2026, 8, 19, 12, 30, tzinfo=UTC)
@@ -32,7 +33,7 @@ def store(catalog_dir: Path) -> Store:
     return Store(catalog_dir)
 
 
-def write_live(store: Store, frame: pd.DataFrame, problems: tuple[str, ...] = ()) -> store_module.StoredMeta:
+def write_live(store: Store, frame: pd.DataFrame, problems: tuple[str, ...] = ()) -> StoredMeta:
     return store.write(
         frame,
         source="live",

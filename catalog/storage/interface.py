@@ -26,7 +26,7 @@ from catalog.errors import StoreError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from catalog.storage.store import StoredCatalog, StoredMeta
+    from catalog.storage.generation import StoredCatalog, StoredMeta
 
 S3_SCHEME = "s3://"
 

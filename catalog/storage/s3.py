@@ -56,20 +56,19 @@ from catalog import settings
 from catalog.errors import StoreError, StoreUnavailable
 from catalog.fetch.endpoints import ENDPOINT_COLUMNS
 from catalog.storage.files import json_bytes
-from catalog.storage.interface import Document, WriteConflict
-from catalog.storage.s3parts import S3Location, Upload, make_clients
-from catalog.storage.store import (
-    DAMAGED_DIR,
+from catalog.storage.generation import (
     META_NAME,
     SCHEMA_VERSION,
     StoreDamaged,
     StoredCatalog,
     StoredMeta,
-    _crash_point,
-    _first_line,
+    first_line,
     read_endpoints_of,
     read_generation,
 )
+from catalog.storage.interface import Document, WriteConflict
+from catalog.storage.s3parts import S3Location, Upload, make_clients
+from catalog.storage.store import DAMAGED_DIR, _crash_point
 
 GENERATION_FILE = re.compile(r"^(?:models|endpoints)-(\d{6,})\.parquet$")
 HISTORY_NAME = "history.json"  # followed by the poll beside the pointer (written by catalog.history.document)
@@ -273,7 +272,7 @@ class S3Store:
             try:
                 frame = pq.read_table(path).to_pandas()
             except (OSError, pa.ArrowException) as error:
-                raise StoreDamaged(f"{name} is damaged ({_first_line(error)})") from None
+                raise StoreDamaged(f"{name} is damaged ({first_line(error)})") from None
         kind = name.partition("-")[0]
         self._tables = {**{n: f for n, f in self._tables.items() if not n.startswith(kind)}, name: frame}
         return frame
