@@ -56,6 +56,7 @@ from tests.moto_server import MotoServer  # noqa: E402
 from tools.stand_in import StandIn  # noqa: E402
 
 APP = ROOT / "streamlit_app.py"
+PAGE_CSS = ROOT / "views" / "page.css"  # the page's styles, which the skeleton loads as the page does
 REAL_CATALOG = ROOT.parent / "shared" / "data" / "openrouter" / "openrouter_models_2026-08_all.json"
 SIZES = {"549": 549, "50k": 50_000}
 NOWHERE = "http://127.0.0.1:9/api/v1"  # the page must not fetch anything while measured
@@ -121,6 +122,7 @@ st.dataframe(shown_table({directory!r}), hide_index=True)
 # The explorer's elements with none of its logic: the same sidebar widgets, header figures, tabs,
 # table, download and details picker, fed constant data read once per process.
 SKELETON_PAGE = """
+from pathlib import Path
 import pyarrow as pa
 import streamlit as st
 from catalog.present.filters import Filters, apply_filters
@@ -136,9 +138,11 @@ def shown(directory):
     return pa.Table.from_pandas(table_frame(rows), preserve_index=False), ids, dict(zip(ids, rows["name"]))
 
 table, ids, names = shown({directory!r})
+st.html(Path({page_css!r}))
 with st.sidebar:
     st.header("Catalog", anchor=False)
     st.button("Refresh prices", key="refresh", type="primary", width="stretch")
+    st.button("Refresh providers", key="refresh_providers", width="stretch")
     st.button("Reset to defaults", key="reset", width="stretch")
     st.header("Filters", anchor=False)
     st.text_input("Search", key="q", bind="query-params")
@@ -149,7 +153,13 @@ with st.sidebar:
     prices = st.columns(2)
     prices[0].number_input("Max input $/1M", value=None, key="max_in", bind="query-params")
     prices[1].number_input("Max output $/1M", value=None, key="max_out", bind="query-params")
-    for label, key in (("Free models only", "free"), ("Hide variable-priced routers", "novar"),
+    with st.expander("Scores and reasoning"):
+        for label, key in (("intelligence", "min_intel"), ("coding", "min_code"), ("agentic", "min_agent")):
+            st.number_input(f"Minimum {{label}} index", value=None, key=key, bind="query-params")
+        st.selectbox("Reasoning", ["", "yes", "no"], key="reason", bind="query-params")
+        st.selectbox("Accepts reasoning effort", ["", "high", "low"], key="effort", bind="query-params")
+    for label, key in (("Free models only", "free"), ("Watched models only", "watched"),
+                       ("Hide variable-priced routers", "novar"),
                        ("Hide models expiring within 30 days", "noexp")):
         st.checkbox(label, key=key, bind="query-params")
     st.toggle("Show recently removed models", key="removed", bind="query-params")
@@ -163,7 +173,7 @@ with st.container(horizontal=True, gap="medium"):
 
 @st.fragment
 def tabs():
-    models_tab, *_ = st.tabs(["Models", "Charts", "Cost calculator", "Compare", "What changed"],
+    models_tab, *_ = st.tabs(["Models", "Charts", "Cost calculator", "Value", "Compare", "What changed"],
                              key="tab", bind="query-params")
     with models_tab:
         count, chooser = st.columns([3, 2])
@@ -309,7 +319,8 @@ def measure_rerun(directory: Path, repeats: int, limit_page: str = BARE_PAGE) ->
     os.environ["CATALOG_DIR"] = str(directory)
     st.cache_resource.clear()  # a Catalog cached for another directory must not be reused
     page = AppTest.from_file(str(APP), default_timeout=900)
-    bare = AppTest.from_string(limit_page.format(directory=str(directory)), default_timeout=900)
+    limit = limit_page.format(directory=str(directory), page_css=str(PAGE_CSS))
+    bare = AppTest.from_string(limit, default_timeout=900)
     with server_like_runs() as script_seconds:
         for app in (page, bare, page, bare):  # first runs fill the caches; second runs are reruns already
             app.run()

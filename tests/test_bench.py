@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from bench import run
 from bench.synth import synthetic_catalog
+from catalog.fetch.defaults import default_models
 from catalog.fetch.normalize import normalize_models
+from catalog.storage.store import Store
 
 
 @pytest.mark.parametrize("count", [0, 1, 549])
@@ -85,7 +89,7 @@ def test_bare_page_shows_a_table_with_st_dataframe_only() -> None:
 
 
 def test_skeleton_page_has_the_explorer_widgets_and_no_logic() -> None:
-    page = run.SKELETON_PAGE.format(directory="/nowhere")
+    page = run.SKELETON_PAGE.format(directory="/nowhere", page_css=str(run.PAGE_CSS))
     for label in (
         "Search",
         "Authors",
@@ -97,3 +101,28 @@ def test_skeleton_page_has_the_explorer_widgets_and_no_logic() -> None:
     ):
         assert f'"{label}"' in page
     assert "views.cached" not in page and "Catalog(" not in page  # none of the page's own logic
+
+
+WIDGET_KINDS = ("button", "text_input", "multiselect", "select_slider", "number_input", "checkbox")
+WIDGET_KINDS += ("toggle", "selectbox", "metric", "expander", "tabs", "dataframe")
+
+
+def test_skeleton_page_draws_the_same_widgets_as_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The skeleton is the page's elements without its logic: when the page gains a widget, the
+    skeleton must gain it too, or the rerun ratio against it flatters the page."""
+    directory = tmp_path / "catalog"
+    Store(directory).write(
+        default_models(), source="defaults", fetched_at=None, api_base=None, defaults_as_of="2026-01-01"
+    )
+    monkeypatch.setenv("CATALOG_DIR", str(directory))
+    page = AppTest.from_file(str(run.APP), default_timeout=30).run()
+    skeleton_text = run.SKELETON_PAGE.format(directory=str(directory), page_css=str(run.PAGE_CSS))
+    skeleton = AppTest.from_string(skeleton_text, default_timeout=30).run()
+    assert not page.exception and not skeleton.exception
+
+    def drawn(app: AppTest) -> dict[str, int]:
+        return {kind: len(getattr(app, kind)) for kind in WIDGET_KINDS}
+
+    assert drawn(skeleton) == drawn(page)
