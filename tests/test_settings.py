@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from catalog import settings
 from catalog.settings import SETTINGS, SettingError
@@ -76,6 +77,20 @@ def test_the_command_line_says_so_in_one_line(catalog_dir: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stderr == "error: OPENROUTER_DEADLINE_S='inf' is not valid: expected a finite number\n"
+
+
+def test_the_page_says_so_in_one_line_and_draws_nothing_else(
+    catalog_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENROUTER_DEADLINE_S", "inf")
+    page = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30).run()
+    assert not page.exception
+    assert [e.value for e in page.error] == [
+        "Configuration error: OPENROUTER_DEADLINE_S='inf' is not valid: expected a finite number"
+    ]
+    assert not page.dataframe and not page.button
+    page.run()  # checked once a session: a rerun still says so
+    assert len(page.error) == 1 and not page.dataframe
 
 
 def test_the_readme_table_lists_every_documented_setting_with_its_default() -> None:
