@@ -36,9 +36,8 @@ from catalog.history.state import (
     HISTORY_NAME,
     SCHEMA_VERSION,
     NewerSchema,
-    check_events,
     check_fields,
-    check_models,
+    check_models_and_events,
     check_state,
     empty_state,
     parse_json,
@@ -291,12 +290,7 @@ def parse_entry(data: bytes, name: str = "an entry") -> dict[str, Any]:
     if not isinstance(fields, dict) or any(key in _SPECIAL for key in fields):
         raise ValueError("its fields are not a map of fields")
     check_fields(fields)
-    if not isinstance(models, dict):
-        raise ValueError("models are not a map of model entries")
-    check_models(models)
-    if not isinstance(events, list):
-        raise ValueError("events are not a list of changes")
-    check_events(events)
+    check_models_and_events(models, events)
     if not isinstance(entry.get("providers", {}), dict):
         raise ValueError("providers are not a map of models")
     for key in ("fields_dropped", "models_dropped", "providers_dropped"):

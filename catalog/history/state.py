@@ -61,15 +61,19 @@ def check_state(state: Any) -> dict[str, Any]:
     if not isinstance(state.get("schema_version"), int):
         raise ValueError("no schema version")
     check_fields(state)  # a newer version's history is never taken for a damaged one
-    models, events = state.get("models"), state.get("events")
+    check_models_and_events(state.get("models"), state.get("events"))
+    state.setdefault("refreshes", 0)
+    return state
+
+
+def check_models_and_events(models: Any, events: Any) -> None:
+    """A map of model entries and a list of changes, each checked; ValueError naming what is wrong."""
     if not isinstance(models, dict):
         raise ValueError("models are not a map of model entries")
     check_models(models)
     if not isinstance(events, list):
         raise ValueError("events are not a list of changes")
     check_events(events)
-    state.setdefault("refreshes", 0)
-    return state
 
 
 def check_models(models: dict[str, Any]) -> None:
