@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import streamlit as st
 
@@ -16,7 +15,7 @@ from catalog.present.providers import ProviderFilters
 from catalog.present.table import current_models, escape_markdown
 from catalog.present.text import ignored_note, ignored_values
 from catalog.snapshot import Snapshot
-from views.cached import ShownTable, shared_catalog, views_for
+from views.cached import PAGE_STYLE, ShownTable, shared_catalog, views_for
 from views.calculator import render_calculator
 from views.changes import render_changes, render_price_history
 from views.charts import render_charts
@@ -38,7 +37,7 @@ if __name__ != "__main__":
 st.set_page_config(
     page_title="OpenRouter model catalog", page_icon=":material/travel_explore:", layout="wide"
 )
-st.html(Path(__file__).parent / "views" / "page.css")  # styles only: it takes no room on the page
+st.html(PAGE_STYLE)  # styles only: it takes no room on the page
 
 CONTEXT_STEPS = [0, 8_192, 16_384, 32_768, 65_536, 128_000, 200_000, 262_144, 1_000_000, 2_000_000]
 

@@ -54,9 +54,9 @@ from catalog.storage.interface import open_store  # noqa: E402
 from catalog.storage.store import Store  # noqa: E402
 from tests.moto_server import MotoServer  # noqa: E402
 from tools.stand_in import StandIn  # noqa: E402
+from views.cached import PAGE_STYLE  # noqa: E402
 
 APP = ROOT / "streamlit_app.py"
-PAGE_CSS = ROOT / "views" / "page.css"  # the page's styles, which the skeleton loads as the page does
 REAL_CATALOG = ROOT.parent / "shared" / "data" / "openrouter" / "openrouter_models_2026-08_all.json"
 SIZES = {"549": 549, "50k": 50_000}
 NOWHERE = "http://127.0.0.1:9/api/v1"  # the page must not fetch anything while measured
@@ -122,7 +122,6 @@ st.dataframe(shown_table({directory!r}), hide_index=True)
 # The explorer's elements with none of its logic: the same sidebar widgets, header figures, tabs,
 # table, download and details picker, fed constant data read once per process.
 SKELETON_PAGE = """
-from pathlib import Path
 import pyarrow as pa
 import streamlit as st
 from catalog.present.filters import Filters, apply_filters
@@ -138,7 +137,7 @@ def shown(directory):
     return pa.Table.from_pandas(table_frame(rows), preserve_index=False), ids, dict(zip(ids, rows["name"]))
 
 table, ids, names = shown({directory!r})
-st.html(Path({page_css!r}))
+st.html({page_css!r})
 with st.sidebar:
     st.header("Catalog", anchor=False)
     st.button("Refresh prices", key="refresh", type="primary", width="stretch")
@@ -319,7 +318,7 @@ def measure_rerun(directory: Path, repeats: int, limit_page: str = BARE_PAGE) ->
     os.environ["CATALOG_DIR"] = str(directory)
     st.cache_resource.clear()  # a Catalog cached for another directory must not be reused
     page = AppTest.from_file(str(APP), default_timeout=900)
-    limit = limit_page.format(directory=str(directory), page_css=str(PAGE_CSS))
+    limit = limit_page.format(directory=str(directory), page_css=PAGE_STYLE)
     bare = AppTest.from_string(limit, default_timeout=900)
     with server_like_runs() as script_seconds:
         for app in (page, bare, page, bare):  # first runs fill the caches; second runs are reruns already

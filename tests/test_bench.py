@@ -89,7 +89,7 @@ def test_bare_page_shows_a_table_with_st_dataframe_only() -> None:
 
 
 def test_skeleton_page_has_the_explorer_widgets_and_no_logic() -> None:
-    page = run.SKELETON_PAGE.format(directory="/nowhere", page_css=str(run.PAGE_CSS))
+    page = run.SKELETON_PAGE.format(directory="/nowhere", page_css=run.PAGE_STYLE)
     for label in (
         "Search",
         "Authors",
@@ -118,7 +118,7 @@ def test_skeleton_page_draws_the_same_widgets_as_the_page(
     )
     monkeypatch.setenv("CATALOG_DIR", str(directory))
     page = AppTest.from_file(str(run.APP), default_timeout=30).run()
-    skeleton_text = run.SKELETON_PAGE.format(directory=str(directory), page_css=str(run.PAGE_CSS))
+    skeleton_text = run.SKELETON_PAGE.format(directory=str(directory), page_css=run.PAGE_STYLE)
     skeleton = AppTest.from_string(skeleton_text, default_timeout=30).run()
     assert not page.exception and not skeleton.exception
 

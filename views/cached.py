@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import pandas as pd
@@ -33,6 +34,8 @@ from catalog.present.providers import (
 from catalog.present.table import picker_label, recently_created, table_frame, with_status
 from catalog.snapshot import Snapshot
 
+# The page's styles, read once per process: a rerun hands them to st.html without touching the disk.
+PAGE_STYLE = "<style>" + Path(__file__).with_name("page.css").read_text(encoding="utf-8") + "</style>"
 PICKER_LIMIT = 1_000  # options of the "Model details" picker: each is sent to the browser on every rerun
 TABLE_ROWS_KEPT = 200_000  # rows of filtered views kept per snapshot, all filter sets together
 
