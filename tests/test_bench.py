@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bench import run
+from bench import pages, run
 from bench.synth import synthetic_catalog
 from catalog.fetch.defaults import default_models
 from catalog.fetch.normalize import normalize_models
@@ -83,13 +83,13 @@ def test_report_table_marks_each_figure_against_its_target() -> None:
 
 
 def test_bare_page_shows_a_table_with_st_dataframe_only() -> None:
-    page = run.BARE_PAGE.format(directory="/nowhere")
+    page = pages.BARE_PAGE.format(directory="/nowhere")
     assert page.count("st.") == 2  # the cache decorator and st.dataframe
     assert "st.dataframe(" in page
 
 
 def test_skeleton_page_has_the_explorer_widgets_and_no_logic() -> None:
-    page = run.SKELETON_PAGE.format(directory="/nowhere", page_css=run.PAGE_STYLE)
+    page = pages.SKELETON_PAGE.format(directory="/nowhere", page_css=run.PAGE_STYLE)
     for label in (
         "Search",
         "Authors",
@@ -118,7 +118,7 @@ def test_skeleton_page_draws_the_same_widgets_as_the_page(
     )
     monkeypatch.setenv("CATALOG_DIR", str(directory))
     page = AppTest.from_file(str(run.APP), default_timeout=30).run()
-    skeleton_text = run.SKELETON_PAGE.format(directory=str(directory), page_css=run.PAGE_STYLE)
+    skeleton_text = pages.SKELETON_PAGE.format(directory=str(directory), page_css=run.PAGE_STYLE)
     skeleton = AppTest.from_string(skeleton_text, default_timeout=30).run()
     assert not page.exception and not skeleton.exception
 
