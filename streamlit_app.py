@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 import streamlit as st
@@ -33,6 +34,10 @@ if __name__ != "__main__":
     # no ScriptRunContext: nothing is drawn, and nothing is wrong.
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     app = st.App("streamlit_app.py", routes=ROUTES)
+    # Everything imported so far lives as long as the process: frozen, it is out of the collector's
+    # sight, and a full collection looks at what sessions create, not at the modules' 126,000
+    # objects (90 ms, holding every session's messages back).
+    gc.freeze()
 
 st.set_page_config(
     page_title="OpenRouter model catalog", page_icon=":material/travel_explore:", layout="wide"

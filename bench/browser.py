@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 from tools.servers import AppServer, start_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,21 +51,14 @@ with other:
     st.text("Models to compare")
 """
 
-# Counts the script's runs as the browser sees them: a rerun has finished when the count has grown
-# and the app is idle again (an attribute observer sees every change, however short the run).
-WATCH_RUNS = """
-() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  window.__runs = 0;
-  new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.__runs += 1;
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}
-"""
-RERUN_DONE = """
-(before) => window.__runs > before &&
-  document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state') === 'notRunning'
-"""
+
+def _finishes_a_run(frame: bytes | str) -> bool:
+    """Whether a websocket frame from the server is the message that ends a script run."""
+    if isinstance(frame, str):
+        return False
+    message = ForwardMsg()
+    message.ParseFromString(frame)
+    return message.WhichOneof("type") == "script_finished"
 
 
 @dataclass(frozen=True)
@@ -110,15 +105,18 @@ def _browser() -> Iterator[object]:
 
 
 def _open(browser: object, url: str) -> tuple[object, object, float]:
-    """A new session in a new browser context; returns (context, page, seconds until the table shows)."""
+    """A new session in a new browser context; returns (context, page, seconds until the table shows).
+
+    The page's `socket` is the session's websocket, whose messages say when a script run has ended
+    (however short the run: the app's running state may never reach the page's markup)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
     page = context.new_page()
+    page.on("websocket", lambda socket: setattr(page, "socket", socket))  # type: ignore[attr-defined]
     start = time.perf_counter()
     page.goto(url)
     page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
     page.wait_for_selector(IDLE, timeout=60_000)
     seconds = time.perf_counter() - start
-    page.evaluate(WATCH_RUNS)
     return context, page, seconds
 
 
@@ -130,11 +128,12 @@ def _session(browser: object, url: str) -> float:
 
 def _search(page: object, text: str) -> float:
     box = page.get_by_role("textbox", name="Search")  # type: ignore[attr-defined]
-    before = page.evaluate("window.__runs")  # type: ignore[attr-defined]
     box.fill(text)
+    socket = page.socket  # type: ignore[attr-defined]
     start = time.perf_counter()
-    box.press("Enter")
-    page.wait_for_function(RERUN_DONE, arg=before, timeout=60_000)  # type: ignore[attr-defined]
+    with socket.expect_event("framereceived", predicate=_finishes_a_run, timeout=60_000):
+        box.press("Enter")
+    page.wait_for_selector(IDLE, timeout=60_000)  # type: ignore[attr-defined]
     return time.perf_counter() - start
 
 

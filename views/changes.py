@@ -15,6 +15,7 @@ from catalog.present.changes import chart_steps, sort_by_move
 from catalog.present.charts import MONEY_TICK_LABEL
 from catalog.pricing.fields import field_label
 from catalog.pricing.money import usd
+from views.table import PHONE_MODEL_WIDTH_PX, on_a_phone
 
 KIND_LABELS = {
     "added": "added",
@@ -27,6 +28,9 @@ KIND_LABELS = {
     "provider_repriced": "provider repriced",
 }
 DEFAULT_RANGE = timedelta(days=30)
+# The pinned Model column: the move columns beside it stay in view at 1400 px, and the usual name
+# (up to about 32 characters) reads whole.
+MODEL_WIDTH_PX = 250
 # The table's columns, the move first after the model: "what moved, by how much" reads at a glance.
 TABLE_COLUMNS = ["name", "change_pct", "change", "old", "new", "field", "unit", "at", "id"]
 
@@ -86,20 +90,21 @@ def render_changes(catalog: Catalog) -> None:
         return
 
     table = readable_events(sort_by_move(events))[TABLE_COLUMNS]
+    model_width = PHONE_MODEL_WIDTH_PX if on_a_phone(st.context.headers) else MODEL_WIDTH_PX
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
         placeholder="—",
         column_config={
-            "name": st.column_config.TextColumn("Model", pinned=True, width=170),
-            "change": st.column_config.TextColumn("Change"),
-            "field": st.column_config.TextColumn("Price"),
-            "old": st.column_config.TextColumn("Old price", help="Exact, in the unit of the row"),
-            "new": st.column_config.TextColumn("New price", help="Exact, in the unit of the row"),
-            "change_pct": st.column_config.NumberColumn("Move %", format="%+.1f%%"),
-            "unit": st.column_config.TextColumn("Unit"),
-            "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
+            "name": st.column_config.TextColumn("Model", pinned=True, width=model_width),
+            "change": st.column_config.TextColumn("Change", width=90),
+            "field": st.column_config.TextColumn("Price", width=130),
+            "old": st.column_config.TextColumn("Old price", help="Exact, in the unit of the row", width=80),
+            "new": st.column_config.TextColumn("New price", help="Exact, in the unit of the row", width=80),
+            "change_pct": st.column_config.NumberColumn("Move %", format="%+.1f%%", width=75),
+            "unit": st.column_config.TextColumn("Unit", width=90),
+            "at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm", width=130),
             "id": st.column_config.TextColumn("Model ID"),
         },
     )
