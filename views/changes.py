@@ -15,7 +15,7 @@ from catalog.present.changes import chart_steps, sort_by_move
 from catalog.present.charts import MONEY_TICK_LABEL
 from catalog.pricing.fields import field_label
 from catalog.pricing.money import usd
-from views.table import PHONE_MODEL_WIDTH_PX, on_a_phone
+from views.table import PHONE_MODEL_WIDTH_PX, session_on_a_phone
 
 KIND_LABELS = {
     "added": "added",
@@ -90,7 +90,7 @@ def render_changes(catalog: Catalog) -> None:
         return
 
     table = readable_events(sort_by_move(events))[TABLE_COLUMNS]
-    model_width = PHONE_MODEL_WIDTH_PX if on_a_phone(st.context.headers) else MODEL_WIDTH_PX
+    model_width = PHONE_MODEL_WIDTH_PX if session_on_a_phone() else MODEL_WIDTH_PX
     st.dataframe(
         table,
         hide_index=True,

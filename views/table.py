@@ -81,6 +81,14 @@ def on_a_phone(headers: Mapping[str, str]) -> bool:
     return headers.get("Sec-Ch-Ua-Mobile") == "?1" or "Mobi" in headers.get("User-Agent", "")
 
 
+def session_on_a_phone() -> bool:
+    """`on_a_phone` for this session, whose headers are read once: they are those of the websocket
+    the browser opened, the same on every rerun."""
+    if "_on_a_phone" not in st.session_state:
+        st.session_state["_on_a_phone"] = on_a_phone(st.context.headers)
+    return bool(st.session_state["_on_a_phone"])
+
+
 def render_sort() -> str:
     return st.selectbox(
         "Sort by", list(SORT_LABELS), format_func=SORT_LABELS.get, key="sort", bind="query-params"
@@ -122,7 +130,7 @@ def render_table(shown: ShownTable, total: int, sort: str) -> str | None:
         shown.display,
         hide_index=True,
         column_order=shown_columns + [c for c in provider_columns if c in chosen],
-        column_config=PHONE_COLUMN_CONFIG if on_a_phone(st.context.headers) else COLUMN_CONFIG,
+        column_config=PHONE_COLUMN_CONFIG if session_on_a_phone() else COLUMN_CONFIG,
         on_select="rerun",
         selection_mode="single-row",
         key="table",
