@@ -655,7 +655,7 @@ def details(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats: under 3 minutes on 2 cores")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats: about 5 minutes on 2 cores")
     parser.add_argument("--json", metavar="FILE", type=Path, help="also write every figure to FILE as JSON")
     args = parser.parse_args(argv)
     json_path = args.json.resolve() if args.json else None
