@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.testing.v1 import AppTest
 
 from bench import pages, run
+from bench.browser import _finishes_a_run
 from bench.synth import synthetic_catalog
 from catalog.fetch.defaults import default_models
 from catalog.fetch.normalize import normalize_models
@@ -126,3 +128,12 @@ def test_skeleton_page_draws_the_same_widgets_as_the_page(
         return {kind: len(getattr(app, kind)) for kind in WIDGET_KINDS}
 
     assert drawn(skeleton) == drawn(page)
+
+
+def test_the_browser_figures_tell_a_run_has_ended_by_its_script_finished_message() -> None:
+    finished, element = ForwardMsg(), ForwardMsg()
+    finished.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
+    element.delta.new_element.markdown.body = "script_finished"
+    assert _finishes_a_run(finished.SerializeToString())
+    assert not _finishes_a_run(element.SerializeToString())
+    assert not _finishes_a_run("script_finished")  # a text frame is never one of Streamlit's messages
