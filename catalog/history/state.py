@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -115,24 +116,41 @@ def _check_stamp(value: Any, what: str) -> None:
 
 
 def _check_prices(prices: Any, what: str, *, pairs: bool = False) -> None:
-    def is_price(value: Any) -> bool:
-        if not isinstance(value, str) or len(value) > 64:
-            return False
-        try:
-            return Decimal(value).is_finite()
-        except ArithmeticError:  # decimal.InvalidOperation: not a number
-            return False
-
-    if not isinstance(prices, dict) or not all(
-        isinstance(field, str)
-        and (
-            (isinstance(value, list) and len(value) == 2 and all(map(is_price, value)))
-            if pairs
-            else is_price(value)
-        )
-        for field, value in prices.items()
-    ):
+    if not _is_map_of(prices, _is_price, pairs):
         raise ValueError(f"{what}: prices are not decimal texts by field")
+
+
+def _check_scores(scores: Any, what: str, *, pairs: bool = False) -> None:
+    if not _is_map_of(scores, _is_score, pairs):
+        raise ValueError(f"{what}: scores are not numbers by name")
+
+
+def _is_map_of(mapping: Any, is_value: Callable[[Any], bool], pairs: bool) -> bool:
+    """Whether `mapping` maps texts to values passing `is_value` (or, `pairs`, to [old, new] of them)."""
+    return isinstance(mapping, dict) and all(
+        isinstance(name, str)
+        and (
+            (isinstance(value, list) and len(value) == 2 and all(map(is_value, value)))
+            if pairs
+            else is_value(value)
+        )
+        for name, value in mapping.items()
+    )
+
+
+def _is_price(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) > 64:
+        return False
+    try:
+        return Decimal(value).is_finite()
+    except ArithmeticError:  # decimal.InvalidOperation: not a number
+        return False
+
+
+def _is_score(value: Any) -> bool:
+    return value is None or (
+        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    )
 
 
 def _check_entry(model_id: str, entry: Any) -> None:
@@ -168,24 +186,6 @@ def _check_event(event: Any) -> None:
     if not (isinstance(tiers, list) and len(tiers) == 2 and all(isinstance(t, str) for t in tiers)):
         raise ValueError(f"{what}: tiers are not a pair of texts")
     _check_scores(event.get("scores", {}), what, pairs=True)
-
-
-def _check_scores(scores: Any, what: str, *, pairs: bool = False) -> None:
-    def is_score(value: Any) -> bool:
-        return value is None or (
-            isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-        )
-
-    if not isinstance(scores, dict) or not all(
-        isinstance(name, str)
-        and (
-            (isinstance(value, list) and len(value) == 2 and all(map(is_score, value)))
-            if pairs
-            else is_score(value)
-        )
-        for name, value in scores.items()
-    ):
-        raise ValueError(f"{what}: scores are not numbers by name")
 
 
 def format_stamp(moment: datetime) -> str:
