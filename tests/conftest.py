@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +14,37 @@ from catalog import Catalog
 from tests import payloads
 from tests.moto_server import MotoServer
 from tools.stand_in import StandIn
+
+_OFF_MACHINE: list[str] = []  # every address outside this machine a test tried to reach
+_connect = socket.socket.connect
+
+
+def _connect_on_this_machine_only(sock: socket.socket, address: object) -> None:
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
+        host = str(address[0])
+        try:
+            on_this_machine = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:  # a name to resolve: a host elsewhere
+            on_this_machine = False
+        if not on_this_machine:
+            _OFF_MACHINE.append(host)
+            raise ConnectionRefusedError(f"tests reach 127.0.0.1 only, not {host}")
+    _connect(sock, address)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def this_machine_only() -> Iterator[None]:
+    """No test reaches a host elsewhere: a connection to one is refused, and the test fails."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", _connect_on_this_machine_only)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def no_connection_elsewhere() -> Iterator[None]:
+    _OFF_MACHINE.clear()
+    yield
+    assert not _OFF_MACHINE, f"tried to reach {sorted(set(_OFF_MACHINE))}"
 
 
 @pytest.fixture(autouse=True)
